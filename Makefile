@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Each sets up whatever is missing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+
+.PHONY: run test setup system venv db stop lint scale-data
+
+run: setup db
+	@$(PY) -m atlas prepare
+	@$(PY) -m atlas serve
+
+test: setup db
+	$(PY) -m pytest
+
+setup: system venv
+
+system:
+	@scripts/system-packages.sh
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+# Without ATLAS_DATABASE_URL the embedded PostGIS cluster under var/ is used.
+db:
+ifndef ATLAS_DATABASE_URL
+	@scripts/pg-cluster.sh start
+endif
+
+stop:
+	@scripts/pg-cluster.sh stop
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy atlas layers tiles
+
+# Adds 1,000,000 species observations and 200,000 forest plots for benchmarks.
+scale-data: setup db
+	@$(PY) -m atlas prepare
+	$(VENV)/bin/flask --app wsgi sample-data --scale

@@ -1,0 +1,44 @@
+"""The Flask app of the Thanh Hóa electronic atlas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from atlas import api, cli, errors, health, pages, tile_views
+from atlas.db import ConnectionPool
+from atlas.requestdb import release_request_connection
+from atlas.settings import Settings, load_settings
+from tiles.cache import MemoryTileCache, NoTileCache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from ATLAS_* settings (and overrides); connects to nothing until a request needs it."""
+    settings = load_settings(overrides=overrides)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "atlas" / "static"))
+    app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["atlas.settings"] = settings
+    app.extensions["atlas.pool"] = ConnectionPool(
+        settings.database_url, settings.pool_size, settings.pool_timeout_s, settings.statement_timeout_ms
+    )
+    app.extensions["atlas.tile_cache"] = (
+        MemoryTileCache(settings.tile_cache_mb * 1024 * 1024) if settings.tile_cache_mb else NoTileCache()
+    )
+    app.teardown_appcontext(release_request_connection)
+    errors.register(app)
+    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    """The Settings the app was created with."""
+    return app.extensions["atlas.settings"]

@@ -1,0 +1,75 @@
+"""The JSON API: the catalogue and its layers' features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from atlas.params import parse_bbox, parse_feature_id, parse_limit, parse_offset, parse_text
+from atlas.requestdb import request_connection
+from atlas.serialize import layer_detail, layer_summary
+from layers.catalogue import get_layer, list_layers
+from layers.features import FeatureQuery, get_feature, list_features
+from layers.stats import layer_stats
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/layers")
+def catalogue():
+    """Every layer with its computed count, extent and last update."""
+    conn = request_connection()
+    layers = [layer_summary(layer, layer_stats(conn, layer)) for layer in list_layers(conn)]
+    return jsonify({"layers": layers, "links": [{"rel": "self", "href": url_for(".catalogue", _external=True)}]})
+
+
+@bp.get("/layers/<layer_id>")
+def layer(layer_id: str):
+    """One layer: metadata, style and attribute schema under `fields`."""
+    conn = request_connection()
+    found = get_layer(conn, layer_id)
+    return jsonify(layer_detail(found, layer_stats(conn, found)))
+
+
+@bp.get("/layers/<layer_id>/features")
+def features(layer_id: str):
+    """A GeoJSON FeatureCollection page with `bbox`, `limit` (clamped), `offset` and `q`."""
+    settings = current_app.extensions["atlas.settings"]
+    args = request.args
+    query = FeatureQuery(
+        limit=parse_limit(args.get("limit"), settings.features_default_limit, settings.features_max_limit),
+        offset=parse_offset(args.get("offset")),
+        bbox=parse_bbox(args.get("bbox")),
+        text=parse_text(args.get("q")),
+    )
+    conn = request_connection()
+    page = list_features(conn, get_layer(conn, layer_id), query)
+    return jsonify(_feature_collection(layer_id, query, page.features, page.number_matched))
+
+
+@bp.get("/layers/<layer_id>/features/<fid>")
+def feature(layer_id: str, fid: str):
+    """One feature as GeoJSON, with its version as ETag."""
+    conn = request_connection()
+    found = get_feature(conn, get_layer(conn, layer_id), parse_feature_id(fid))
+    response = jsonify(found)
+    response.set_etag(str(found["version"]))
+    return response
+
+
+def _feature_collection(layer_id: str, query: FeatureQuery, features: list, matched: int) -> dict[str, Any]:
+    links = [{"rel": "self", "href": request.url}]
+    next_url = None
+    if query.offset + len(features) < matched:
+        args = request.args.to_dict() | {"offset": query.offset + query.limit, "limit": query.limit}
+        next_url = url_for(".features", layer_id=layer_id, _external=True, **args)
+        links.append({"rel": "next", "href": next_url})
+    return {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "next": next_url,
+        "links": links,
+        "features": features,
+    }

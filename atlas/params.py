@@ -1,0 +1,68 @@
+"""Parsing of query parameters: every bad value becomes an InvalidInput with a clear message."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from layers.errors import InvalidInput
+from layers.features import BBox
+
+_INTEGER = re.compile(r"^[0-9]{1,12}$")
+MAX_OFFSET = 10_000_000
+MAX_QUERY_TEXT = 200
+
+
+def parse_limit(raw: str | None, default: int, maximum: int) -> int:
+    """A page size: a whole number of at least 1; larger than `maximum` is clamped to it."""
+    if raw is None or raw == "":
+        return default
+    if not _INTEGER.match(raw) or int(raw) < 1:
+        raise InvalidInput(f"limit must be a whole number from 1 to {maximum} (got '{raw[:40]}').")
+    return min(int(raw), maximum)
+
+
+def parse_offset(raw: str | None) -> int:
+    """How many features to skip: a whole number from 0 to MAX_OFFSET."""
+    if raw is None or raw == "":
+        return 0
+    if not _INTEGER.match(raw) or int(raw) > MAX_OFFSET:
+        raise InvalidInput(f"offset must be a whole number from 0 to {MAX_OFFSET} (got '{raw[:40]}').")
+    return int(raw)
+
+
+def parse_bbox(raw: str | None) -> BBox | None:
+    """A bbox 'min_lon,min_lat,max_lon,max_lat' in degrees (EPSG:4326)."""
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidInput("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat (degrees, EPSG:4326).")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise InvalidInput("bbox must contain only numbers: min_lon,min_lat,max_lon,max_lat.") from None
+    if not all(math.isfinite(v) for v in values):
+        raise InvalidInput("bbox numbers must be finite.")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise InvalidInput("bbox is outside the range of longitudes (-180..180) and latitudes (-90..90).")
+    if min_lon > max_lon or min_lat > max_lat:
+        raise InvalidInput("bbox minimums must not be greater than its maximums: min_lon,min_lat,max_lon,max_lat.")
+    return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def parse_text(raw: str | None) -> str | None:
+    """A free-text filter, trimmed; None when empty."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_QUERY_TEXT or "\x00" in raw:
+        raise InvalidInput(f"q must be at most {MAX_QUERY_TEXT} characters of text.")
+    return raw.strip()
+
+
+def parse_feature_id(raw: str) -> int:
+    """A feature id from the URL: a positive whole number."""
+    if not _INTEGER.match(raw) or int(raw) < 1 or int(raw) > 2**63 - 1:
+        raise InvalidInput(f"A feature id is a positive whole number (got '{raw[:40]}').")
+    return int(raw)

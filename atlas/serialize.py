@@ -1,0 +1,47 @@
+"""JSON shapes of catalogue entries, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import url_for
+
+from layers.catalogue import THEMES, LayerDef
+from layers.stats import LayerStats
+
+
+def layer_summary(layer: LayerDef, stats: LayerStats) -> dict[str, Any]:
+    """The catalogue entry of a layer: identity, computed facts and links."""
+    return {
+        "id": layer.id,
+        "theme": layer.theme,
+        "theme_title": {"vi": THEMES[layer.theme][0], "en": THEMES[layer.theme][1]},
+        "title": {"vi": layer.title_vi, "en": layer.title_en},
+        "geometry_type": layer.geometry_type,
+        "feature_count": stats.feature_count,
+        "bbox": list(stats.bbox) if stats.bbox else None,
+        "updated_at": stats.data_changed_at.isoformat() if stats.data_changed_at else None,
+        "revision": stats.revision,
+        "links": [
+            {"rel": "self", "href": url_for("api.layer", layer_id=layer.id, _external=True)},
+            {"rel": "items", "href": url_for("api.features", layer_id=layer.id, _external=True)},
+            {
+                "rel": "alternate",
+                "type": "text/html",
+                "href": url_for("pages.layer", layer_id=layer.id, _external=True),
+            },
+        ],
+    }
+
+
+def layer_detail(layer: LayerDef, stats: LayerStats) -> dict[str, Any]:
+    """A layer with everything: summary, zooms, style, metadata and attribute schema."""
+    return layer_summary(layer, stats) | {
+        "min_zoom": layer.min_zoom,
+        "max_zoom": layer.max_zoom,
+        "visible_by_default": layer.visible_by_default,
+        "style": asdict(layer.style),
+        "metadata": asdict(layer.metadata),
+        "fields": [asdict(f) for f in layer.fields],
+    }

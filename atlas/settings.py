@@ -1,0 +1,85 @@
+"""Settings of the atlas, read once from ATLAS_* environment variables into a frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from layers.errors import SettingsError
+
+DEFAULT_DATABASE_URL = "postgresql://atlas@127.0.0.1:55432/atlas"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its environment, checked at start-up."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    read_database_url: str | None = None
+    port: int = 5000
+    secret_key: str = "dev-only-change-me"
+    pool_size: int = 8
+    pool_timeout_s: float = 10.0
+    statement_timeout_ms: int = 15_000
+    features_max_limit: int = 1000
+    features_default_limit: int = 100
+    tile_cache_mb: int = 256
+    tile_timeout_ms: int = 5_000
+
+
+_ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
+
+
+def _convert(name: str, raw: Any, kind: type) -> Any:
+    if raw is None or isinstance(raw, kind):
+        return raw
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"{_ENV_NAMES[name]}={raw!r} is not a valid {kind.__name__}.") from None
+
+
+def check_database_url(name: str, url: str) -> None:
+    """Stop with a clear message when a database URL cannot be a PostgreSQL URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(
+            f"{name} must look like postgresql://user@host:port/dbname (got scheme {parts.scheme or 'none'!r})."
+        )
+    try:
+        _ = parts.port
+    except ValueError:
+        raise SettingsError(f"{name} has a port that is not a number.") from None
+    if not parts.path.strip("/"):
+        raise SettingsError(f"{name} must name a database, e.g. postgresql://atlas@127.0.0.1:55432/atlas.")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build Settings from the environment, then overrides; raise SettingsError on any bad value."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    kinds = {"int": int, "float": float, "str": str, "str | None": str}
+    for name, env_name in _ENV_NAMES.items():
+        if env_name in environ and environ[env_name] != "":
+            values[name] = _convert(name, environ[env_name], kinds[str(types[name])])
+    settings = replace(Settings(), **values, **dict(overrides or {}))
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    check_database_url("ATLAS_DATABASE_URL", settings.database_url)
+    if settings.read_database_url:
+        check_database_url("ATLAS_READ_DATABASE_URL", settings.read_database_url)
+    if not 1 <= settings.port <= 65535:
+        raise SettingsError(f"ATLAS_PORT must be between 1 and 65535 (got {settings.port}).")
+    if not 1 <= settings.pool_size <= 200:
+        raise SettingsError(f"ATLAS_POOL_SIZE must be between 1 and 200 (got {settings.pool_size}).")
+    if not 0 <= settings.tile_cache_mb <= 65_536:
+        raise SettingsError(f"ATLAS_TILE_CACHE_MB must be between 0 and 65536 (got {settings.tile_cache_mb}).")
+    if not 1 <= settings.features_default_limit <= settings.features_max_limit:
+        raise SettingsError("ATLAS_FEATURES_DEFAULT_LIMIT must be between 1 and ATLAS_FEATURES_MAX_LIMIT.")

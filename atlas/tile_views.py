@@ -1,0 +1,61 @@
+"""Vector tile and TileJSON endpoints under /tiles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from atlas.requestdb import request_connection
+from layers.stats import layer_stats
+from tiles.grid import parse_tile_address
+from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, tile_layers
+from tiles.tilejson import revision_tag, tilejson
+
+bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+# A URL whose ?v= names the current revisions never changes content, so CDNs may keep it a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+
+
+@bp.get("/<ids>/<z>/<x>/<y>.pbf")
+def tile(ids: str, z: str, x: str, y: str):
+    """One vector tile; 204 when no feature falls in it."""
+    address = parse_tile_address(z, x, y)
+    layer_ids = parse_layer_ids(ids)
+    conn = request_connection()
+    layers = tile_layers(conn, layer_ids)
+    check_zoom(layers, address)
+    settings = current_app.extensions["atlas.settings"]
+    result = get_tile(conn, current_app.extensions["atlas.tile_cache"], layers, address, settings.tile_timeout_ms)
+    return _tile_response(result, revision_tag(layers))
+
+
+@bp.get("/<ids>.json")
+def tilejson_document(ids: str):
+    """TileJSON 3.0.0 of one layer or several joined by commas."""
+    conn = request_connection()
+    layers = tile_layers(conn, parse_layer_ids(ids))
+    stats = [layer_stats(conn, layer) for layer in layers]
+    url = request.host_url.rstrip("/") + f"/tiles/{ids}/{{z}}/{{x}}/{{y}}.pbf?v={revision_tag(layers)}"
+    response = jsonify(tilejson(layers, stats, url, request.args.get("lang", "vi")))
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+def _tile_response(result: TileResult, current_tag: str) -> Response:
+    tile = result.tile
+    response = Response(status=204) if not tile.body else Response(mimetype=MVT_TYPE)
+    response.set_etag(tile.etag)
+    response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") == current_tag else REVALIDATE
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["X-Tile-Cache"] = "hit" if result.cache_hit else "miss"
+    if request.if_none_match.contains(tile.etag):
+        response.status_code = 304
+        return response
+    if tile.body:
+        if "gzip" in request.accept_encodings:
+            response.set_data(tile.gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(tile.body)
+    return response

@@ -1,0 +1,279 @@
+"""Typed layer definitions (LayerDef, FieldDef, Style, Metadata): the single source of truth.
+
+They are stored in the `layer` table and loaded from it; SQL, validation, exports and
+TileJSON are all derived from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from psycopg2.extensions import connection as Connection
+from psycopg2.extras import Json
+
+from layers.errors import LayerNotFound
+
+THEMES = {
+    "admin": ("Hành chính", "Administrative"),
+    "water": ("Tài nguyên nước", "Water resources"),
+    "biodiversity": ("Đa dạng sinh học", "Biodiversity"),
+}
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+FIELD_TYPES = {
+    "text": "text",
+    "integer": "integer",
+    "number": "double precision",
+    "date": "date",
+    "datetime": "timestamptz",
+    "boolean": "boolean",
+}
+# Columns every layer table has besides its own fields; no field may reuse these names.
+SYSTEM_COLUMNS = ("fid", "geom", "geom_3857", "version", "updated_at", "updated_by")
+LAYER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+DATA_SCHEMA = "layerdata"
+
+
+@dataclass(frozen=True)
+class DomainValue:
+    """One allowed value of a coded attribute, with its labels."""
+
+    code: str
+    label_vi: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One attribute of a layer: column name, type, labels, unit and constraints."""
+
+    name: str
+    type: str
+    label_vi: str
+    label_en: str
+    unit: str | None = None
+    domain: tuple[DomainValue, ...] = ()
+    required: bool = False
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    in_tiles: bool = False
+    searchable: bool = False
+
+    def __post_init__(self) -> None:
+        if not LAYER_ID_PATTERN.match(self.name) or self.name in SYSTEM_COLUMNS:
+            raise ValueError(f"invalid field name {self.name!r}")
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"field {self.name!r} has unknown type {self.type!r}")
+
+    @property
+    def sql_type(self) -> str:
+        """The PostgreSQL column type of this field."""
+        return FIELD_TYPES[self.type]
+
+    def domain_label(self, code: Any, lang: str = "vi") -> str | None:
+        """The label of a coded value in the given language, or None when it is not coded."""
+        for value in self.domain:
+            if value.code == code:
+                return value.label_vi if lang == "vi" else value.label_en
+        return None
+
+
+@dataclass(frozen=True)
+class Category:
+    """One class of a categorized style: features whose field equals `value`."""
+
+    value: str
+    color: str
+    label_vi: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a layer is drawn; categories (when set) colour features by `category_field`."""
+
+    color: str = "#3388ff"
+    width: float = 1.5
+    fill_color: str | None = None
+    fill_opacity: float = 0.4
+    symbol: str = "circle"
+    radius: float = 5.0
+    dash: str | None = None
+    category_field: str | None = None
+    categories: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The ISO 19115 core (as in QCVN 42:2020/BTNMT) that people type in.
+
+    Extent, feature count and last-edit time are computed from the data instead.
+    """
+
+    abstract_vi: str
+    abstract_en: str
+    keywords_vi: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+    topic_category: str
+    lineage_vi: str
+    lineage_en: str
+    source_organisation: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    license: str
+    access_constraints: str
+    update_frequency: str
+    temporal_start: str
+    temporal_end: str | None
+    reference_date: str
+    reference_date_type: str = "publication"
+    language: str = "vie"
+    crs: str = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """A layer of the atlas: identity, theme, titles, geometry, zooms, style, fields and metadata."""
+
+    id: str
+    theme: str
+    title_vi: str
+    title_en: str
+    geometry_type: str
+    fields: tuple[FieldDef, ...]
+    metadata: Metadata
+    style: Style = field(default_factory=Style)
+    min_zoom: int = 0
+    max_zoom: int = 22
+    visible_by_default: bool = False
+    sort_order: int = 0
+    revision: int = 0
+
+    def __post_init__(self) -> None:
+        if not LAYER_ID_PATTERN.match(self.id):
+            raise ValueError(f"invalid layer id {self.id!r}")
+        if self.theme not in THEMES:
+            raise ValueError(f"layer {self.id!r} has unknown theme {self.theme!r}")
+        if self.geometry_type not in GEOMETRY_TYPES:
+            raise ValueError(f"layer {self.id!r} has unknown geometry type {self.geometry_type!r}")
+        names = [f.name for f in self.fields]
+        if len(names) != len(set(names)):
+            raise ValueError(f"layer {self.id!r} has duplicate field names")
+
+    @property
+    def table(self) -> tuple[str, str]:
+        """Schema and table name of the layer's features."""
+        return (DATA_SCHEMA, self.id)
+
+    def field(self, name: str) -> FieldDef | None:
+        """The field called `name`, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    def title(self, lang: str = "vi") -> str:
+        """The layer title in the given language."""
+        return self.title_vi if lang == "vi" else self.title_en
+
+
+def _field_from_json(data: dict) -> FieldDef:
+    domain = tuple(DomainValue(**value) for value in data.pop("domain", ()))
+    return FieldDef(domain=domain, **data)
+
+
+def _style_from_json(data: dict) -> Style:
+    categories = tuple(Category(**c) for c in data.pop("categories", ()))
+    return Style(categories=categories, **data)
+
+
+def _metadata_from_json(data: dict) -> Metadata:
+    data["keywords_vi"] = tuple(data.get("keywords_vi", ()))
+    data["keywords_en"] = tuple(data.get("keywords_en", ()))
+    return Metadata(**data)
+
+
+SELECT_LAYERS = (
+    "SELECT id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom, visible_by_default,"
+    " sort_order, style, fields, metadata, revision FROM layer"
+)
+
+
+def _layer_from_row(row: tuple) -> LayerDef:
+    (lid, theme, title_vi, title_en, gtype, min_zoom, max_zoom, visible, order, style, fields, meta, rev) = row
+    return LayerDef(
+        id=lid,
+        theme=theme,
+        title_vi=title_vi,
+        title_en=title_en,
+        geometry_type=gtype,
+        min_zoom=min_zoom,
+        max_zoom=max_zoom,
+        visible_by_default=visible,
+        sort_order=order,
+        style=_style_from_json(dict(style)),
+        fields=tuple(_field_from_json(dict(f)) for f in fields),
+        metadata=_metadata_from_json(dict(meta)),
+        revision=rev,
+    )
+
+
+def list_layers(conn: Connection) -> list[LayerDef]:
+    """All layers of the catalogue, ordered by theme and sort order."""
+    with conn.cursor() as cur:
+        cur.execute(SELECT_LAYERS + " ORDER BY sort_order, id")
+        return [_layer_from_row(row) for row in cur.fetchall()]
+
+
+def get_layer(conn: Connection, layer_id: str) -> LayerDef:
+    """The layer with this id; raises LayerNotFound for any id not in the catalogue."""
+    return get_layers(conn, [layer_id])[0]
+
+
+def get_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
+    """The layers with these ids, in this order; raises LayerNotFound for the first id not in the catalogue."""
+    for layer_id in layer_ids:
+        if not LAYER_ID_PATTERN.match(layer_id):
+            raise LayerNotFound(layer_id)
+    with conn.cursor() as cur:
+        cur.execute(SELECT_LAYERS + " WHERE id = ANY(%s)", (list(layer_ids),))
+        found = {row[0]: row for row in cur.fetchall()}
+    for layer_id in layer_ids:
+        if layer_id not in found:
+            raise LayerNotFound(layer_id)
+    return [_layer_from_row(found[layer_id]) for layer_id in layer_ids]
+
+
+def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
+    """Insert or update the catalogue row of a layer (its revision is left to the triggers)."""
+    style = asdict(layer.style)
+    fields = [asdict(f) for f in layer.fields]
+    meta = asdict(layer.metadata)
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO layer (id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom,
+                               visible_by_default, sort_order, style, fields, metadata)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (id) DO UPDATE SET
+                theme = EXCLUDED.theme, title_vi = EXCLUDED.title_vi, title_en = EXCLUDED.title_en,
+                geometry_type = EXCLUDED.geometry_type, min_zoom = EXCLUDED.min_zoom,
+                max_zoom = EXCLUDED.max_zoom, visible_by_default = EXCLUDED.visible_by_default,
+                sort_order = EXCLUDED.sort_order, style = EXCLUDED.style, fields = EXCLUDED.fields,
+                metadata = EXCLUDED.metadata
+            """,
+            (
+                layer.id,
+                layer.theme,
+                layer.title_vi,
+                layer.title_en,
+                layer.geometry_type,
+                layer.min_zoom,
+                layer.max_zoom,
+                layer.visible_by_default,
+                layer.sort_order,
+                Json(style),
+                Json(fields),
+                Json(meta),
+            ),
+        )

@@ -1,0 +1,72 @@
+"""The one error hierarchy of the atlas: every error a client may see is an AtlasError."""
+
+from __future__ import annotations
+
+
+class AtlasError(Exception):
+    """An error with an HTTP status, a stable code and a message a person understands."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(AtlasError):
+    """A query parameter, URL part or argument that cannot be used as given."""
+
+    status = 400
+    code = "invalid_input"
+
+
+class NotFound(AtlasError):
+    """Something the client asked for does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class LayerNotFound(NotFound):
+    """No layer with that id is in the catalogue."""
+
+    code = "layer_not_found"
+
+    def __init__(self, layer_id: str) -> None:
+        shown = layer_id if len(layer_id) <= 64 else layer_id[:61] + "..."
+        super().__init__(f"There is no layer called '{shown}' in the catalogue.")
+
+
+class FeatureNotFound(NotFound):
+    """No feature with that id exists in the layer."""
+
+    code = "feature_not_found"
+
+
+class InvalidFeature(AtlasError):
+    """A feature whose attributes or geometry break the layer's schema."""
+
+    status = 422
+    code = "invalid_feature"
+
+
+class VersionConflict(AtlasError):
+    """An edit was based on a version of the feature that is no longer current."""
+
+    status = 412
+    code = "version_conflict"
+
+
+class DatabaseUnavailable(AtlasError):
+    """The database did not answer."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+class SettingsError(AtlasError):
+    """A setting (ATLAS_* environment variable) has a value the atlas cannot use."""
+
+    code = "settings_error"

@@ -1,0 +1,117 @@
+"""Reading a layer's features as GeoJSON: pages with bbox and text filters, and single features."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
+
+from layers.catalogue import LayerDef
+from layers.errors import FeatureNotFound
+from layers.tables import table_identifier
+
+# Seven decimals of a degree are about 1 cm, finer than any source of these layers.
+GEOJSON_DECIMALS = 7
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A lon/lat rectangle in EPSG:4326."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """Which features of a layer to return: optional bbox and text filter, one page of them."""
+
+    limit: int
+    offset: int = 0
+    bbox: BBox | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    """One page of features and how many features match in all."""
+
+    features: list[dict[str, Any]]
+    number_matched: int
+
+
+def _properties_sql(layer: LayerDef) -> sql.Composable:
+    pairs = sql.SQL(", ").join(
+        sql.SQL("{}, {}").format(sql.Literal(f.name), sql.Identifier(f.name)) for f in layer.fields
+    )
+    return sql.SQL("json_build_object({})").format(pairs)
+
+
+def _feature_select(layer: LayerDef) -> sql.Composable:
+    return sql.SQL("SELECT fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at FROM {table}").format(
+        decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer), table=table_identifier(layer)
+    )
+
+
+def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+    clauses: list[sql.Composable] = []
+    params: list[Any] = []
+    if query.bbox is not None:
+        b = query.bbox
+        clauses.append(sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
+        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+    searchable = [f for f in layer.fields if f.searchable]
+    if query.text and searchable:
+        # Diacritics-insensitive: "pu luong" matches "Pù Luông".
+        matches = sql.SQL(" OR ").join(
+            sql.SQL("unaccent(lower({})) LIKE unaccent(lower(%s))").format(sql.Identifier(f.name)) for f in searchable
+        )
+        clauses.append(sql.SQL("({})").format(matches))
+        pattern = "%" + query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [pattern] * len(searchable)
+    elif query.text:
+        clauses.append(sql.SQL("false"))
+    if not clauses:
+        return sql.SQL(""), params
+    return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
+
+
+def _feature_from_row(row: tuple) -> dict[str, Any]:
+    fid, geometry, properties, version, updated_at = row
+    return {
+        "type": "Feature",
+        "id": fid,
+        "geometry": json.loads(geometry),
+        "properties": properties,
+        "version": version,
+        "updated_at": updated_at.isoformat(),
+    }
+
+
+def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> FeaturePage:
+    """One page of the layer's features, ordered by feature id, with the total that match."""
+    where, params = _where(layer, query)
+    with conn.cursor() as cur:
+        cur.execute(
+            _feature_select(layer) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
+            [*params, query.limit, query.offset],
+        )
+        features = [_feature_from_row(row) for row in cur.fetchall()]
+        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table_identifier(layer)) + where, params)
+        (matched,) = cur.fetchone()
+    return FeaturePage(features=features, number_matched=matched)
+
+
+def get_feature(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
+    """The feature `fid` of the layer as a GeoJSON Feature; raises FeatureNotFound."""
+    with conn.cursor() as cur:
+        cur.execute(_feature_select(layer) + sql.SQL(" WHERE fid = %s"), (fid,))
+        row = cur.fetchone()
+    if row is None:
+        raise FeatureNotFound(f"Layer '{layer.id}' has no feature {fid}.")
+    return _feature_from_row(row)

@@ -1,0 +1,1 @@
+"""Thanh Hóa sample data: layer definitions and a deterministic, seeded generator of features."""

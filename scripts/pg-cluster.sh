@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The embedded PostGIS cluster under var/: `start` (initialises on first use), `stop`, `status`.
+# initdb refuses root, so as root the server runs as the `postgres` user through runuser.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+pgbin=/usr/lib/postgresql/15/bin
+data="$root/var/pgdata"
+sockets="$root/var/run"
+log="$root/var/postgres.log"
+port="${ATLAS_PG_PORT:-55432}"
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+init_cluster() {
+  mkdir -p "$root/var" "$sockets"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$sockets"
+  install -d -m 700 "$data"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
+  echo "Initialising the embedded PostGIS cluster in var/pgdata"
+  as_owner "$pgbin/initdb" -D "$data" -U atlas --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sockets'
+shared_buffers = 512MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_wal_size = 2GB
+fsync = on
+CONF
+}
+
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+start() {
+  [ -x "$pgbin/initdb" ] || { echo "PostgreSQL 15 is not installed (run scripts/system-packages.sh)." >&2; exit 1; }
+  [ -f "$data/PG_VERSION" ] || init_cluster
+  if as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    return 0
+  fi
+  if port_taken; then
+    echo "Port $port on 127.0.0.1 is in use by another program: stop it, or set ATLAS_DATABASE_URL to use your own PostgreSQL." >&2
+    exit 1
+  fi
+  touch "$log"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$log"
+  if ! as_owner "$pgbin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null; then
+    echo "The embedded PostgreSQL did not start; the end of var/postgres.log says why:" >&2
+    tail -n 5 "$log" >&2
+    exit 1
+  fi
+}
+
+stop() {
+  [ -f "$data/PG_VERSION" ] || return 0
+  as_owner "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) as_owner "$pgbin/pg_ctl" -D "$data" status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

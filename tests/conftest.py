@@ -1,0 +1,65 @@
+"""Shared fixtures: a throw-away test database on the real PostGIS, migrated and loaded once per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from psycopg2.extensions import connection as Connection
+
+from atlas import create_app
+from atlas.migrate import apply_migrations, drop_database, ensure_database
+from atlas.settings import load_settings
+from layers.sample.load import load_sample
+
+
+def sibling_database_url(suffix: str) -> str:
+    """A URL for a database next to the configured one, named with `suffix`."""
+    parts = urlsplit(load_settings().database_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """The test database: dropped, created, migrated and loaded with the sample data."""
+    url = os.environ.get("ATLAS_TEST_DATABASE_URL") or sibling_database_url("_test")
+    drop_database(url)
+    ensure_database(url)
+    apply_migrations(url)
+    conn = psycopg2.connect(url)
+    try:
+        load_sample(conn)
+    finally:
+        conn.close()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    """The app configured against the test database."""
+    application = create_app({"database_url": database_url})
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["atlas.pool"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Connection]:
+    """A direct connection to the test database; whatever the test did is rolled back."""
+    conn = psycopg2.connect(database_url)
+    try:
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()

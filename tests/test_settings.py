@@ -1,0 +1,39 @@
+"""Settings are checked at start-up, and creating the app connects to nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas import create_app
+from atlas.settings import load_settings
+from layers.errors import SettingsError
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ATLAS_DATABASE_URL": "mysql://x@y/z"}, "ATLAS_DATABASE_URL must look like postgresql://"),
+        ({"ATLAS_DATABASE_URL": "not a url"}, "ATLAS_DATABASE_URL must look like postgresql://"),
+        ({"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:port/atlas"}, "port that is not a number"),
+        ({"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:5432"}, "must name a database"),
+        ({"ATLAS_PORT": "http"}, "ATLAS_PORT='http' is not a valid int"),
+        ({"ATLAS_PORT": "70000"}, "ATLAS_PORT must be between 1 and 65535"),
+        ({"ATLAS_POOL_SIZE": "0"}, "ATLAS_POOL_SIZE"),
+    ],
+)
+def test_bad_settings_stop_with_a_clear_message(env, message):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env)
+    assert message in raised.value.message
+
+
+def test_settings_are_read_from_the_environment():
+    settings = load_settings({"ATLAS_PORT": "5050", "ATLAS_DATABASE_URL": "postgresql://u@h:1/db"})
+    assert settings.port == 5050 and settings.database_url == "postgresql://u@h:1/db"
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+
+
+def test_create_app_does_not_connect():
+    app = create_app({"database_url": "postgresql://nobody@127.0.0.1:1/none"})
+    assert app.extensions["atlas.pool"]._pool is None

@@ -1,0 +1,1 @@
+"""Mapbox Vector Tiles built by PostGIS from the catalogue's layers."""

@@ -1,0 +1,83 @@
+"""Rendered tiles kept by (layer revisions, z, x, y): an edit bumps a revision, so no entry is ever stale."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from tiles.grid import TileAddress
+
+LayerRevisions = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class CachedTile:
+    """A tile's bytes, gzipped once, and its strong ETag (a hash of the bytes)."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> CachedTile:
+        """Wrap freshly rendered bytes."""
+        return cls(
+            body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.blake2b(body, digest_size=16).hexdigest()
+        )
+
+    @property
+    def size(self) -> int:
+        """Bytes held in memory."""
+        return len(self.body) + len(self.gzipped) + 64
+
+
+def cache_key(revisions: LayerRevisions, tile: TileAddress) -> str:
+    """The key of a tile: every layer with its revision, then z/x/y."""
+    layers = ",".join(f"{layer_id}@{revision}" for layer_id, revision in revisions)
+    return f"{layers}/{tile.z}/{tile.x}/{tile.y}"
+
+
+class MemoryTileCache:
+    """An in-process LRU bounded by bytes; thread-safe."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._entries: OrderedDict[str, CachedTile] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> CachedTile | None:
+        """The tile under `key`, or None."""
+        with self._lock:
+            tile = self._entries.get(key)
+            if tile is not None:
+                self._entries.move_to_end(key)
+            return tile
+
+    def put(self, key: str, tile: CachedTile) -> None:
+        """Keep the tile, evicting the least recently used ones beyond the byte budget."""
+        if tile.size > self._max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._entries[key] = tile
+            self._bytes += tile.size
+            while self._bytes > self._max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+
+
+class NoTileCache:
+    """Keeps nothing (ATLAS_TILE_CACHE_MB=0), for benchmarks of rendering."""
+
+    def get(self, key: str) -> CachedTile | None:
+        """Always a miss."""
+        return None
+
+    def put(self, key: str, tile: CachedTile) -> None:
+        """Drop the tile."""

@@ -1,0 +1,58 @@
+"""Rendering tiles: each layer's prepared statement, concatenated into one MVT."""
+
+from __future__ import annotations
+
+import weakref
+
+from psycopg2 import errors, sql
+from psycopg2.extensions import connection as Connection
+
+from layers.catalogue import LayerDef
+from layers.errors import AtlasError
+from tiles.grid import TileAddress
+from tiles.layer_sql import layer_tile_query
+
+
+class TileTimeout(AtlasError):
+    """A tile took longer than the tile statement timeout."""
+
+    status = 503
+    code = "tile_timeout"
+
+
+# Names of the statements prepared on each connection; prepared statements live as long
+# as the database session, so each pooled connection prepares a layer's query once.
+_prepared: weakref.WeakKeyDictionary[Connection, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _prepare(conn: Connection, layer: LayerDef) -> sql.Identifier:
+    query = layer_tile_query(layer)
+    names = _prepared.setdefault(conn, set())
+    if query.name not in names:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("PREPARE {} (integer, integer, integer) AS ").format(sql.Identifier(query.name)) + query.text
+            )
+        names.add(query.name)
+    return sql.Identifier(query.name)
+
+
+def render_tile(conn: Connection, layers: list[LayerDef], tile: TileAddress, timeout_ms: int) -> bytes:
+    """The MVT bytes of the tile, one MVT layer per atlas layer drawn at this zoom (b'' when empty)."""
+    parts: list[bytes] = []
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET LOCAL statement_timeout = %s", (timeout_ms,))
+            for layer in layers:
+                if not layer.min_zoom <= tile.z <= layer.max_zoom:
+                    continue
+                name = _prepare(conn, layer)
+                cur.execute(sql.SQL("EXECUTE {} (%s, %s, %s)").format(name), (tile.z, tile.x, tile.y))
+                parts.append(bytes(cur.fetchone()[0] or b""))
+    except errors.QueryCanceled as exc:
+        conn.rollback()
+        raise TileTimeout("This tile took too long to draw; please try again shortly.") from exc
+    finally:
+        if not conn.closed:
+            conn.rollback()
+    return b"".join(parts)

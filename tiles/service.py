@@ -1,0 +1,71 @@
+"""The tile use case: look the layers up, then serve from the cache or render and keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from psycopg2.extensions import connection as Connection
+
+from layers.catalogue import LAYER_ID_PATTERN, LayerDef, get_layers
+from layers.errors import InvalidInput, LayerNotFound, NotFound
+from tiles.cache import CachedTile, cache_key
+from tiles.grid import TileAddress
+from tiles.render import render_tile
+
+MAX_LAYERS_PER_TILE = 24
+
+
+class TileCache(Protocol):
+    """Where rendered tiles are kept."""
+
+    def get(self, key: str) -> CachedTile | None: ...
+
+    def put(self, key: str, tile: CachedTile) -> None: ...
+
+
+@dataclass(frozen=True)
+class TileResult:
+    """A tile ready to send, and whether it came from the cache."""
+
+    tile: CachedTile
+    cache_hit: bool
+    layers: tuple[LayerDef, ...]
+
+
+def parse_layer_ids(raw: str) -> list[str]:
+    """Layer ids from the URL: one id or several joined by commas, each a catalogue id shape."""
+    ids = raw.split(",")
+    if len(ids) > MAX_LAYERS_PER_TILE:
+        raise InvalidInput(f"A tile can combine at most {MAX_LAYERS_PER_TILE} layers.")
+    for layer_id in ids:
+        if not LAYER_ID_PATTERN.match(layer_id):
+            raise LayerNotFound(layer_id)
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("Each layer may appear only once in a tile URL.")
+    return ids
+
+
+def tile_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
+    """The catalogue entries of the requested layers, in the requested order; unknown ids → 404."""
+    return get_layers(conn, layer_ids)
+
+
+def check_zoom(layers: list[LayerDef], tile: TileAddress) -> None:
+    """Refuse zooms beyond every requested layer's max zoom."""
+    deepest = max(layer.max_zoom for layer in layers)
+    if tile.z > deepest:
+        raise NotFound(f"These layers have no tiles beyond zoom {deepest}.")
+
+
+def get_tile(
+    conn: Connection, cache: TileCache, layers: list[LayerDef], tile: TileAddress, timeout_ms: int
+) -> TileResult:
+    """The tile from the cache when its layers' revisions match, else rendered now and kept."""
+    key = cache_key(tuple((layer.id, layer.revision) for layer in layers), tile)
+    cached = cache.get(key)
+    if cached is not None:
+        return TileResult(cached, True, tuple(layers))
+    rendered = CachedTile.of(render_tile(conn, layers, tile, timeout_ms))
+    cache.put(key, rendered)
+    return TileResult(rendered, False, tuple(layers))

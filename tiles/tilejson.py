@@ -1,0 +1,55 @@
+"""TileJSON 3.0.0 documents for one layer or a combination of layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from layers.catalogue import LayerDef
+from layers.stats import LayerStats
+from tiles.layer_sql import tile_fields
+
+ATTRIBUTION = "© Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa (dữ liệu minh họa)"
+PROVINCE_BOUNDS = (104.3743, 19.2877, 106.0751, 20.6702)
+
+
+def revision_tag(layers: list[LayerDef]) -> str:
+    """The part of tile URLs that changes whenever any of the layers' data changes."""
+    return ".".join(str(layer.revision) for layer in layers)
+
+
+def _bounds(stats: list[LayerStats]) -> tuple[float, float, float, float]:
+    boxes = [s.bbox for s in stats if s.bbox]
+    if not boxes:
+        return PROVINCE_BOUNDS
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lang: str = "vi") -> dict[str, Any]:
+    """TileJSON 3.0.0 whose tile URL carries the layers' revisions."""
+    west, south, east, north = _bounds(stats)
+    min_zoom = min(layer.min_zoom for layer in layers)
+    return {
+        "tilejson": "3.0.0",
+        "name": " + ".join(layer.title(lang) for layer in layers),
+        "description": " ".join(
+            layer.metadata.abstract_vi if lang == "vi" else layer.metadata.abstract_en for layer in layers
+        ),
+        "attribution": ATTRIBUTION,
+        "version": "1.0.0",
+        "scheme": "xyz",
+        "tiles": [tile_url],
+        "minzoom": min_zoom,
+        "maxzoom": max(layer.max_zoom for layer in layers),
+        "bounds": [west, south, east, north],
+        "center": [round((west + east) / 2, 5), round((south + north) / 2, 5), max(min_zoom, 8)],
+        "vector_layers": [
+            {
+                "id": layer.id,
+                "description": layer.title(lang),
+                "minzoom": layer.min_zoom,
+                "maxzoom": layer.max_zoom,
+                "fields": {f.name: (f.label_vi if lang == "vi" else f.label_en) for f in tile_fields(layer)},
+            }
+            for layer in layers
+        ],
+    }
