@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from atlas import api, cli, errors, health, pages, tile_views
+from atlas import api, cli, errors, health, metrics, pages, tile_views
 from atlas.db import ConnectionPool
 from atlas.requestdb import release_request_connection
 from atlas.settings import Settings, load_settings
-from tiles.cache import MemoryTileCache, NoTileCache
+from tiles.cache import MemoryTileCache, NoTileCache, RedisTileCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,15 +28,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["atlas.pool"] = ConnectionPool(
         settings.database_url, settings.pool_size, settings.pool_timeout_s, settings.statement_timeout_ms
     )
-    app.extensions["atlas.tile_cache"] = (
-        MemoryTileCache(settings.tile_cache_mb * 1024 * 1024) if settings.tile_cache_mb else NoTileCache()
-    )
+    app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)
     errors.register(app)
-    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp):
+    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp, metrics.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     return app
+
+
+def _tile_cache(settings: Settings) -> MemoryTileCache | NoTileCache | RedisTileCache:
+    if settings.tile_cache_mb == 0:
+        return NoTileCache()
+    if settings.redis_url:
+        return RedisTileCache(settings.redis_url)
+    return MemoryTileCache(settings.tile_cache_mb * 1024 * 1024)
 
 
 def settings_of(app: Flask) -> Settings:

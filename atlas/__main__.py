@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
+from pathlib import Path
 
 from atlas.migrate import apply_migrations, ensure_database, first_line
 from atlas.settings import Settings, load_settings
@@ -46,6 +48,14 @@ def _check_port_free(port: int) -> None:
             ) from None
 
 
+def _fresh_metrics_dir() -> None:
+    # Each gunicorn worker writes its metrics here; old files would add up with new ones.
+    directory = Path(__file__).resolve().parent.parent / "var" / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 def serve(settings: Settings) -> None:
     """Replace this process with gunicorn serving the atlas on 127.0.0.1:ATLAS_PORT."""
     _check_port_free(settings.port)
@@ -64,6 +74,7 @@ def serve(settings: Settings) -> None:
         "-",
         "wsgi:app",
     ]
+    _fresh_metrics_dir()
     print(f"Serving the atlas on http://127.0.0.1:{settings.port}")
     os.execvp(os.path.join(os.path.dirname(sys.executable), "gunicorn"), args)
 

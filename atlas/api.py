@@ -62,7 +62,7 @@ def _feature_collection(layer_id: str, query: FeatureQuery, features: list, matc
     links = [{"rel": "self", "href": request.url}]
     next_url = None
     if query.offset + len(features) < matched:
-        args = request.args.to_dict() | {"offset": query.offset + query.limit, "limit": query.limit}
+        args = request.args.to_dict() | {"offset": str(query.offset + query.limit), "limit": str(query.limit)}
         next_url = url_for(".features", layer_id=layer_id, _external=True, **args)
         links.append({"rel": "next", "href": next_url})
     return {

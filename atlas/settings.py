@@ -27,6 +27,7 @@ class Settings:
     features_max_limit: int = 1000
     features_default_limit: int = 100
     tile_cache_mb: int = 256
+    redis_url: str | None = None
     tile_timeout_ms: int = 5_000
 
 
@@ -75,6 +76,8 @@ def _check(settings: Settings) -> None:
     check_database_url("ATLAS_DATABASE_URL", settings.database_url)
     if settings.read_database_url:
         check_database_url("ATLAS_READ_DATABASE_URL", settings.read_database_url)
+    if settings.redis_url and urlsplit(settings.redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError("ATLAS_REDIS_URL must look like redis://host:6379/0.")
     if not 1 <= settings.port <= 65535:
         raise SettingsError(f"ATLAS_PORT must be between 1 and 65535 (got {settings.port}).")
     if not 1 <= settings.pool_size <= 200:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from atlas.metrics import record_tile
 from atlas.requestdb import request_connection
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
@@ -27,6 +28,7 @@ def tile(ids: str, z: str, x: str, y: str):
     check_zoom(layers, address)
     settings = current_app.extensions["atlas.settings"]
     result = get_tile(conn, current_app.extensions["atlas.tile_cache"], layers, address, settings.tile_timeout_ms)
+    record_tile(result)
     return _tile_response(result, revision_tag(layers))
 
 

@@ -16,6 +16,9 @@ from shapely.geometry.base import BaseGeometry
 from layers.catalogue import LayerDef
 from layers.tables import table_identifier
 
+# A column of a COPY batch: a list, or a numpy array from the vectorised generators.
+Column = Sequence[Any] | np.ndarray
+
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -37,7 +40,7 @@ def ewkb_hex(geometries: Sequence[BaseGeometry] | np.ndarray, srid: int = 4326) 
     return shapely.to_wkb(with_srid, hex=True, include_srid=True)
 
 
-def copy_columns(conn: Connection, layer: LayerDef, batch: Mapping[str, Sequence[Any]]) -> int:
+def copy_columns(conn: Connection, layer: LayerDef, batch: Mapping[str, Column]) -> int:
     """COPY one batch (field name → values, plus 'geom' as hex EWKB) into the layer; returns rows copied."""
     names = [f.name for f in layer.fields if f.name in batch] + ["geom"]
     columns = [batch[name] for name in names]
@@ -58,6 +61,6 @@ def copy_columns(conn: Connection, layer: LayerDef, batch: Mapping[str, Sequence
 def copy_features(conn: Connection, layer: LayerDef, features: Iterable[tuple[dict, BaseGeometry]]) -> int:
     """COPY (properties, geometry) pairs into the layer; returns rows copied."""
     features = list(features)
-    batch: dict[str, Sequence[Any]] = {f.name: [props.get(f.name) for props, _ in features] for f in layer.fields}
+    batch: dict[str, Column] = {f.name: [props.get(f.name) for props, _ in features] for f in layer.fields}
     batch["geom"] = ewkb_hex([geom for _, geom in features])
     return copy_columns(conn, layer, batch)

@@ -150,6 +150,7 @@ class LayerDef:
     max_zoom: int = 22
     visible_by_default: bool = False
     sort_order: int = 0
+    aggregate_below_zoom: int | None = None
     revision: int = 0
 
     def __post_init__(self) -> None:
@@ -195,12 +196,14 @@ def _metadata_from_json(data: dict) -> Metadata:
 
 SELECT_LAYERS = (
     "SELECT id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom, visible_by_default,"
-    " sort_order, style, fields, metadata, revision FROM layer"
+    " sort_order, aggregate_below_zoom, style, fields, metadata, revision FROM layer"
 )
 
 
 def _layer_from_row(row: tuple) -> LayerDef:
-    (lid, theme, title_vi, title_en, gtype, min_zoom, max_zoom, visible, order, style, fields, meta, rev) = row
+    (lid, theme, title_vi, title_en, gtype, min_zoom, max_zoom, visible, order, aggregate, style, fields, meta, rev) = (
+        row
+    )
     return LayerDef(
         id=lid,
         theme=theme,
@@ -211,6 +214,7 @@ def _layer_from_row(row: tuple) -> LayerDef:
         max_zoom=max_zoom,
         visible_by_default=visible,
         sort_order=order,
+        aggregate_below_zoom=aggregate,
         style=_style_from_json(dict(style)),
         fields=tuple(_field_from_json(dict(f)) for f in fields),
         metadata=_metadata_from_json(dict(meta)),
@@ -253,13 +257,14 @@ def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
         cur.execute(
             """
             INSERT INTO layer (id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom,
-                               visible_by_default, sort_order, style, fields, metadata)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                               visible_by_default, sort_order, aggregate_below_zoom, style, fields, metadata)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (id) DO UPDATE SET
                 theme = EXCLUDED.theme, title_vi = EXCLUDED.title_vi, title_en = EXCLUDED.title_en,
                 geometry_type = EXCLUDED.geometry_type, min_zoom = EXCLUDED.min_zoom,
                 max_zoom = EXCLUDED.max_zoom, visible_by_default = EXCLUDED.visible_by_default,
-                sort_order = EXCLUDED.sort_order, style = EXCLUDED.style, fields = EXCLUDED.fields,
+                sort_order = EXCLUDED.sort_order, aggregate_below_zoom = EXCLUDED.aggregate_below_zoom,
+                style = EXCLUDED.style, fields = EXCLUDED.fields,
                 metadata = EXCLUDED.metadata
             """,
             (
@@ -272,6 +277,7 @@ def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
                 layer.max_zoom,
                 layer.visible_by_default,
                 layer.sort_order,
+                layer.aggregate_below_zoom,
                 Json(style),
                 Json(fields),
                 Json(meta),

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the one command to run and stops.
 set -euo pipefail
 
-packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-core)
+packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-core redis-server)
 [ "${ATLAS_WITH_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk nginx-light)
 
 missing=()

@@ -15,6 +15,8 @@ CREATE TABLE layer (
     min_zoom smallint NOT NULL DEFAULT 0 CHECK (min_zoom BETWEEN 0 AND 24),
     max_zoom smallint NOT NULL DEFAULT 22 CHECK (max_zoom BETWEEN 0 AND 24),
     visible_by_default boolean NOT NULL DEFAULT false,
+    -- Below this zoom tiles draw precomputed grid cells instead of single features (NULL: never).
+    aggregate_below_zoom smallint CHECK (aggregate_below_zoom BETWEEN 1 AND 24),
     sort_order integer NOT NULL DEFAULT 0,
     style jsonb NOT NULL DEFAULT '{}',
     fields jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(fields) = 'array'),

@@ -33,6 +33,15 @@ def decode(response) -> dict:
     return mapbox_vector_tile.decode(body)
 
 
+def _positions(coordinates):
+    """Every (x, y) pair of a decoded geometry, however deeply nested."""
+    if isinstance(coordinates[0], int | float):
+        yield coordinates
+        return
+    for part in coordinates:
+        yield from _positions(part)
+
+
 def test_protected_area_tile_carries_names_and_attributes(client):
     response = fetch(client, "protected_areas", *tile_of(*BEN_EN, 10))
     assert response.status_code == 200
@@ -44,24 +53,47 @@ def test_protected_area_tile_carries_names_and_attributes(client):
     ben_en = next(f for f in layer["features"] if f["properties"]["name"] == "Vườn quốc gia Bến En")
     assert ben_en["properties"]["category"] == "national_park"
     assert isinstance(ben_en["id"], int) and ben_en["id"] > 0
-    for ring in ben_en["geometry"]["coordinates"][0]:
-        for px, py in ring:
-            assert -BUFFER <= px <= EXTENT + BUFFER and -BUFFER <= py <= EXTENT + BUFFER
+    points = list(_positions(ben_en["geometry"]["coordinates"]))
+    assert len(points) > 10
+    for px, py in points:
+        assert -BUFFER <= px <= EXTENT + BUFFER and -BUFFER <= py <= EXTENT + BUFFER
 
 
-def test_point_layer_tile_counts_match_the_database(client, db):
-    z, x, y = tile_of(*PU_LUONG, 9)
-    layer = decode(fetch(client, "species_observations", z, x, y))["species_observations"]
+def _points_in_tile(db, z, x, y) -> int:
     with db.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM layerdata.species_observations"
             " WHERE ST_Intersects(geom_3857, ST_TileEnvelope(%s, %s, %s))",
             (z, x, y),
         )
-        inside = cur.fetchone()[0]
+        return cur.fetchone()[0]
+
+
+def test_low_zoom_point_tiles_are_clusters_that_add_up(client, db):
+    z, x, y = tile_of(*PU_LUONG, 9)
+    layer = decode(fetch(client, "species_observations", z, x, y))["species_observations"]
+    inside = _points_in_tile(db, z, x, y)
     assert inside > 0
-    assert len(layer["features"]) >= inside
-    assert {"scientific_name", "iucn_category"} <= set(layer["features"][0]["properties"])
+    assert sum(f["properties"]["point_count"] for f in layer["features"]) == inside
+    assert len(layer["features"]) < inside
+    categories = {f["properties"].get("iucn_category") for f in layer["features"]}
+    assert "CR" in categories and categories <= {"CR", "EN", "VU", "NT", "LC", "DD", None}
+
+
+def test_high_zoom_point_tiles_carry_each_observation(client, db):
+    z, x, y = tile_of(*PU_LUONG, 13)
+    with db.cursor() as cur:
+        # A tile around an actual observation, so the test does not depend on where the seed put them.
+        cur.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.species_observations"
+            " ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT 1",
+            PU_LUONG,
+        )
+        z, x, y = tile_of(*cur.fetchone(), 13)
+    layer = decode(fetch(client, "species_observations", z, x, y))["species_observations"]
+    assert len(layer["features"]) >= _points_in_tile(db, z, x, y) > 0
+    assert {"scientific_name", "vernacular_name", "iucn_category"} <= set(layer["features"][0]["properties"])
+    assert all(isinstance(f["id"], int) for f in layer["features"])
 
 
 def test_composite_tile_has_one_layer_per_atlas_layer(client):

@@ -13,6 +13,10 @@ from tiles.grid import TileAddress
 LayerRevisions = tuple[tuple[str, int], ...]
 
 
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
 @dataclass(frozen=True)
 class CachedTile:
     """A tile's bytes, gzipped once, and its strong ETag (a hash of the bytes)."""
@@ -24,9 +28,13 @@ class CachedTile:
     @classmethod
     def of(cls, body: bytes) -> CachedTile:
         """Wrap freshly rendered bytes."""
-        return cls(
-            body, gzip.compress(body, compresslevel=6, mtime=0), hashlib.blake2b(body, digest_size=16).hexdigest()
-        )
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), _etag(body))
+
+    @classmethod
+    def from_gzipped(cls, gzipped: bytes) -> CachedTile:
+        """Rebuild a tile kept only in its gzipped form (as Redis keeps it)."""
+        body = gzip.decompress(gzipped)
+        return cls(body, gzipped, _etag(body))
 
     @property
     def size(self) -> int:
@@ -81,3 +89,35 @@ class NoTileCache:
 
     def put(self, key: str, tile: CachedTile) -> None:
         """Drop the tile."""
+
+
+class RedisTileCache:
+    """Tiles shared by every process and host that points at the same Redis (ATLAS_REDIS_URL).
+
+    Entries expire after `ttl_s` only to bound memory: correctness comes from the revision in the key.
+    """
+
+    def __init__(self, url: str, ttl_s: int = 7 * 24 * 3600, prefix: str = "atlas:tile:") -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._ttl_s = ttl_s
+        self._prefix = prefix
+        self._errors = redis.RedisError
+
+    def get(self, key: str) -> CachedTile | None:
+        """The tile under `key`, or None (also when Redis does not answer: the tile is then drawn anew)."""
+        try:
+            gzipped = self._redis.get(self._prefix + key)
+        except self._errors:
+            return None
+        if not isinstance(gzipped, bytes):
+            return None
+        return CachedTile.from_gzipped(gzipped)
+
+    def put(self, key: str, tile: CachedTile) -> None:
+        """Keep the gzipped tile; a Redis that does not answer only costs the cache."""
+        try:
+            self._redis.set(self._prefix + key, tile.gzipped, ex=self._ttl_s)
+        except self._errors:
+            return

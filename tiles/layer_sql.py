@@ -1,4 +1,8 @@
-"""The tile query of each layer, built once from its LayerDef; only z, x and y are bound."""
+"""The tile statements of each layer, built once from its LayerDef; only z, x and y are bound.
+
+Every layer has a feature statement. A layer with `aggregate_below_zoom` also has a cell
+statement, used below that zoom, which reads the precomputed grid cells of layers/generalise.py.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from functools import lru_cache
 
 from psycopg2 import sql
 
-from layers.catalogue import DATA_SCHEMA, FieldDef, LayerDef
-from tiles.grid import BUFFER, EXTENT, WORLD_METRES
+from layers.catalogue import DATA_SCHEMA, FieldDef, LayerDef, Style
+from layers.generalise import CELLS_SCHEMA, HALF_WORLD, WORLD_METRES, cells_per_tile
+from tiles.grid import BUFFER, EXTENT
 
 # Lines and polygons are simplified to about a quarter of a screen pixel (at 512-pixel
 # tiles one pixel is 8 tile units) below this zoom; above it ST_AsMVTGeom's snapping suffices.
@@ -21,62 +26,131 @@ MIN_POLYGON_UNITS2 = 16.0
 
 @dataclass(frozen=True)
 class LayerTileQuery:
-    """A layer's tile statement: its text with $1..$3 = z, x, y, and a stable name to PREPARE it under."""
+    """A tile statement: its text with $1..$3 = z, x, y, and a stable name to PREPARE it under."""
 
     name: str
     text: sql.Composed
 
 
-def _unit_metres_sql() -> sql.Composable:
-    return sql.SQL("({} / (2 ^ $1) / {})").format(sql.Literal(WORLD_METRES), sql.Literal(EXTENT))
+@dataclass(frozen=True)
+class _Shape:
+    """What a layer's tile statements depend on (not its revision, titles or metadata)."""
 
+    layer_id: str
+    geometry_type: str
+    fields: tuple[FieldDef, ...]
+    style: Style
+    aggregate_below_zoom: int | None
 
-def _geometry_sql(geometry_type: str) -> sql.Composable:
-    if geometry_type.endswith("Point"):
-        return sql.SQL("geom_3857")
-    return sql.SQL("CASE WHEN $1 < {z} THEN ST_Simplify(geom_3857, {units} * {unit}) ELSE geom_3857 END").format(
-        z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units=sql.Literal(SIMPLIFY_UNITS), unit=_unit_metres_sql()
-    )
+    @property
+    def is_point(self) -> bool:
+        return self.geometry_type.endswith("Point")
 
-
-def _size_filter_sql(geometry_type: str) -> sql.Composable:
-    if not geometry_type.endswith("Polygon"):
-        return sql.SQL("")
-    return sql.SQL(" AND ($1 >= {z} OR ST_Area(geom_3857) >= {units2} * {unit} * {unit})").format(
-        z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units2=sql.Literal(MIN_POLYGON_UNITS2), unit=_unit_metres_sql()
-    )
+    @property
+    def is_polygon(self) -> bool:
+        return self.geometry_type.endswith("Polygon")
 
 
 def tile_fields(layer: LayerDef) -> tuple[FieldDef, ...]:
-    """The attributes a layer's tiles carry: those marked for popups and styles."""
+    """The attributes a layer's feature tiles carry: those marked for popups and styles."""
     return tuple(f for f in layer.fields if f.in_tiles)
 
 
+def _unit_metres() -> sql.Composable:
+    return sql.SQL("({} / (2 ^ $1) / {})").format(sql.Literal(WORLD_METRES), sql.Literal(EXTENT))
+
+
+def _feature_geometry(shape: _Shape) -> sql.Composable:
+    if shape.is_point:
+        return sql.SQL("geom_3857")
+    return sql.SQL("CASE WHEN $1 < {z} THEN ST_Simplify(geom_3857, {units} * {unit}) ELSE geom_3857 END").format(
+        z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units=sql.Literal(SIMPLIFY_UNITS), unit=_unit_metres()
+    )
+
+
+def _size_filter(shape: _Shape) -> sql.Composable:
+    if not shape.is_polygon:
+        return sql.SQL("")
+    return sql.SQL(" AND ($1 >= {z} OR ST_Area(geom_3857) >= {units2} * {unit} * {unit})").format(
+        z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units2=sql.Literal(MIN_POLYGON_UNITS2), unit=_unit_metres()
+    )
+
+
+def _named(prefix: str, shape: _Shape, text: sql.Composed) -> LayerTileQuery:
+    digest = hashlib.sha1(repr(text).encode()).hexdigest()[:12]
+    return LayerTileQuery(name=f"{prefix}_{shape.layer_id}_{digest}", text=text)
+
+
 @lru_cache(maxsize=256)
-def _build(layer_id: str, geometry_type: str, fields: tuple[FieldDef, ...]) -> LayerTileQuery:
-    columns = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in fields)
-    envelope = sql.SQL("ST_TileEnvelope($1, $2, $3)")
+def _feature_query(shape: _Shape) -> LayerTileQuery:
+    columns = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in shape.fields)
     text = sql.SQL(
         "SELECT ST_AsMVT(q, {name}, {extent}, 'geom', 'fid') FROM ("
-        "SELECT fid{columns}, ST_AsMVTGeom({geom}, {envelope}, {extent}, {buffer}, true) AS geom"
+        "SELECT fid{columns}, ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) AS geom"
         " FROM {table}"
         " WHERE geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {margin}){size_filter}"
         ") q WHERE q.geom IS NOT NULL"
     ).format(
-        name=sql.Literal(layer_id),
+        name=sql.Literal(shape.layer_id),
         extent=sql.Literal(EXTENT),
         columns=columns,
-        geom=_geometry_sql(geometry_type),
-        envelope=envelope,
+        geom=_feature_geometry(shape),
         buffer=sql.Literal(BUFFER),
-        table=sql.Identifier(DATA_SCHEMA, layer_id),
+        table=sql.Identifier(DATA_SCHEMA, shape.layer_id),
         margin=sql.Literal(BUFFER / EXTENT),
-        size_filter=_size_filter_sql(geometry_type),
+        size_filter=_size_filter(shape),
     )
-    digest = hashlib.sha1(repr((layer_id, geometry_type, fields)).encode()).hexdigest()[:12]
-    return LayerTileQuery(name=f"tile_{layer_id}_{digest}", text=text)
+    return _named("tile", shape, text)
 
 
-def layer_tile_query(layer: LayerDef) -> LayerTileQuery:
-    """The tile statement of the layer (built once per layer definition)."""
-    return _build(layer.id, layer.geometry_type, tile_fields(layer))
+def _category_pick(shape: _Shape) -> sql.Composable:
+    """A cell's category: the largest area for polygons, else the first in the style's order."""
+    field = shape.style.category_field
+    if not field:
+        return sql.SQL("")
+    if shape.is_polygon:
+        order: sql.Composable = sql.SQL("area DESC")
+    else:
+        codes = [c.value for c in shape.style.categories]
+        order = sql.SQL("array_position({}::text[], category)").format(sql.Literal(codes))
+    return sql.SQL("(array_agg(nullif(category, '') ORDER BY {order}))[1] AS {field}, ").format(
+        order=order, field=sql.Identifier(field)
+    )
+
+
+def _cell_geometry(shape: _Shape, per_tile: int) -> sql.Composable:
+    if shape.is_point:
+        # The mean position of the cell's points, so a cluster sits where its features are.
+        return sql.SQL("ST_SetSRID(ST_MakePoint(sum(sum_x) / sum(n), sum(sum_y) / sum(n)), 3857)")
+    size = sql.SQL("({} / (2 ^ $1) / {})").format(sql.Literal(WORLD_METRES), sql.Literal(per_tile))
+    return sql.SQL(
+        "ST_MakeEnvelope(cx * {s} - {h}, {h} - (cy + 1) * {s}, (cx + 1) * {s} - {h}, {h} - cy * {s}, 3857)"
+    ).format(s=size, h=sql.Literal(HALF_WORLD))
+
+
+@lru_cache(maxsize=256)
+def _cell_query(shape: _Shape, per_tile: int) -> LayerTileQuery:
+    text = sql.SQL(
+        "SELECT ST_AsMVT(q, {name}, {extent}, 'geom') FROM ("
+        "SELECT {category}sum(n)::integer AS {count}{area},"
+        " ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, 0, true) AS geom"
+        " FROM {cells} WHERE z = $1 AND tx = $2 AND ty = $3 GROUP BY cx, cy"
+        ") q WHERE q.geom IS NOT NULL"
+    ).format(
+        name=sql.Literal(shape.layer_id),
+        extent=sql.Literal(EXTENT),
+        category=_category_pick(shape),
+        count=sql.Identifier("point_count" if shape.is_point else "feature_count"),
+        area=sql.SQL("" if shape.is_point else ", round(sum(area) / 10000.0)::integer AS area_ha"),
+        geom=_cell_geometry(shape, per_tile),
+        cells=sql.Identifier(CELLS_SCHEMA, shape.layer_id),
+    )
+    return _named("cells", shape, text)
+
+
+def layer_tile_query(layer: LayerDef, z: int) -> LayerTileQuery:
+    """The tile statement of the layer at zoom z: grid cells below its aggregate zoom, else features."""
+    shape = _Shape(layer.id, layer.geometry_type, tile_fields(layer), layer.style, layer.aggregate_below_zoom)
+    if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom:
+        return _cell_query(shape, cells_per_tile(layer))
+    return _feature_query(shape)

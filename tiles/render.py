@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import weakref
+from dataclasses import dataclass
 
 from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
@@ -25,8 +27,8 @@ class TileTimeout(AtlasError):
 _prepared: weakref.WeakKeyDictionary[Connection, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _prepare(conn: Connection, layer: LayerDef) -> sql.Identifier:
-    query = layer_tile_query(layer)
+def _prepare(conn: Connection, layer: LayerDef, z: int) -> sql.Identifier:
+    query = layer_tile_query(layer, z)
     names = _prepared.setdefault(conn, set())
     if query.name not in names:
         with conn.cursor() as cur:
@@ -37,22 +39,33 @@ def _prepare(conn: Connection, layer: LayerDef) -> sql.Identifier:
     return sql.Identifier(query.name)
 
 
-def render_tile(conn: Connection, layers: list[LayerDef], tile: TileAddress, timeout_ms: int) -> bytes:
+@dataclass(frozen=True)
+class RenderedTile:
+    """The MVT bytes of a tile and how long each layer took to draw."""
+
+    body: bytes
+    seconds: dict[str, float]
+
+
+def render_tile(conn: Connection, layers: list[LayerDef], tile: TileAddress, timeout_ms: int) -> RenderedTile:
     """The MVT bytes of the tile, one MVT layer per atlas layer drawn at this zoom (b'' when empty)."""
     parts: list[bytes] = []
+    seconds: dict[str, float] = {}
     try:
         with conn.cursor() as cur:
             cur.execute("SET LOCAL statement_timeout = %s", (timeout_ms,))
             for layer in layers:
                 if not layer.min_zoom <= tile.z <= layer.max_zoom:
                     continue
-                name = _prepare(conn, layer)
+                name = _prepare(conn, layer, tile.z)
+                started = time.perf_counter()
                 cur.execute(sql.SQL("EXECUTE {} (%s, %s, %s)").format(name), (tile.z, tile.x, tile.y))
                 parts.append(bytes(cur.fetchone()[0] or b""))
+                seconds[layer.id] = time.perf_counter() - started
     except errors.QueryCanceled as exc:
         conn.rollback()
         raise TileTimeout("This tile took too long to draw; please try again shortly.") from exc
     finally:
         if not conn.closed:
             conn.rollback()
-    return b"".join(parts)
+    return RenderedTile(b"".join(parts), seconds)

@@ -31,6 +31,7 @@ class TileResult:
     tile: CachedTile
     cache_hit: bool
     layers: tuple[LayerDef, ...]
+    render_seconds: dict[str, float]
 
 
 def parse_layer_ids(raw: str) -> list[str]:
@@ -65,7 +66,8 @@ def get_tile(
     key = cache_key(tuple((layer.id, layer.revision) for layer in layers), tile)
     cached = cache.get(key)
     if cached is not None:
-        return TileResult(cached, True, tuple(layers))
-    rendered = CachedTile.of(render_tile(conn, layers, tile, timeout_ms))
-    cache.put(key, rendered)
-    return TileResult(rendered, False, tuple(layers))
+        return TileResult(cached, True, tuple(layers), {})
+    rendered = render_tile(conn, layers, tile, timeout_ms)
+    fresh = CachedTile.of(rendered.body)
+    cache.put(key, fresh)
+    return TileResult(fresh, False, tuple(layers), rendered.seconds)

@@ -24,6 +24,18 @@ def _bounds(stats: list[LayerStats]) -> tuple[float, float, float, float]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+def _fields(layer: LayerDef, lang: str) -> dict[str, str]:
+    fields = {f.name: (f.label_vi if lang == "vi" else f.label_en) for f in tile_fields(layer)}
+    if layer.aggregate_below_zoom is not None:
+        count = "point_count" if layer.geometry_type.endswith("Point") else "feature_count"
+        fields[count] = (
+            f"Số đối tượng trong ô lưới (zoom < {layer.aggregate_below_zoom})"
+            if lang == "vi"
+            else f"Features in the grid cell (zoom < {layer.aggregate_below_zoom})"
+        )
+    return fields
+
+
 def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lang: str = "vi") -> dict[str, Any]:
     """TileJSON 3.0.0 whose tile URL carries the layers' revisions."""
     west, south, east, north = _bounds(stats)
@@ -48,7 +60,7 @@ def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lan
                 "description": layer.title(lang),
                 "minzoom": layer.min_zoom,
                 "maxzoom": layer.max_zoom,
-                "fields": {f.name: (f.label_vi if lang == "vi" else f.label_en) for f in tile_fields(layer)},
+                "fields": _fields(layer, lang),
             }
             for layer in layers
         ],

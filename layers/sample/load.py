@@ -10,7 +10,8 @@ from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from layers.bulkload import copy_columns, copy_features, ewkb_hex
-from layers.catalogue import get_layer, save_layer_definition
+from layers.catalogue import get_layer
+from layers.registry import register_layer
 from layers.sample.definitions import FOREST_COVER, SAMPLE_LAYERS, SPECIES_OBSERVATIONS
 from layers.sample.generate import (
     generate_measurements,
@@ -18,7 +19,7 @@ from layers.sample.generate import (
     scale_forest_cover,
     scale_species_observations,
 )
-from layers.tables import create_layer_table, table_identifier
+from layers.tables import table_identifier
 
 Progress = Callable[[int], None]
 DEFAULT_SEED = 2025
@@ -36,8 +37,7 @@ def load_sample(conn: Connection, seed: int = DEFAULT_SEED) -> dict[str, int]:
     data = generate_sample(seed)
     counts: dict[str, int] = {}
     for layer in SAMPLE_LAYERS:
-        save_layer_definition(conn, layer)
-        create_layer_table(conn, layer)
+        register_layer(conn, layer)
         counts[layer.id] = copy_features(conn, layer, data[layer.id])
     _load_measurements(conn, data["water_quality_stations"], seed)
     _analyze(conn, [layer.id for layer in SAMPLE_LAYERS])

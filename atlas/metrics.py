@@ -1,0 +1,44 @@
+"""Prometheus metrics at /metrics: tiles served, cache hit ratio and render time per layer.
+
+Under gunicorn every worker writes to PROMETHEUS_MULTIPROC_DIR (set by `python -m atlas serve`)
+and /metrics adds the workers up; without it the metrics are the process's own.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from tiles.service import TileResult
+
+bp = Blueprint("metrics", __name__)
+
+TILES_SERVED = Counter("atlas_tiles_total", "Tiles served, by layer and cache outcome", ["layer", "cache"])
+TILE_RENDER_SECONDS = Histogram(
+    "atlas_tile_render_seconds",
+    "Time PostGIS took to draw one layer of a tile",
+    ["layer"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+
+def record_tile(result: TileResult) -> None:
+    """Count the tile for each of its layers and, when drawn now, how long each layer took."""
+    outcome = "hit" if result.cache_hit else "miss"
+    for layer in result.layers:
+        TILES_SERVED.labels(layer.id, outcome).inc()
+    for layer_id, seconds in result.render_seconds.items():
+        TILE_RENDER_SECONDS.labels(layer_id).observe(seconds)
+
+
+@bp.get("/metrics")
+def metrics():
+    """The metrics in Prometheus text format."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
