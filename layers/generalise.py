@@ -10,6 +10,9 @@ cells instead of a million features.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
@@ -19,11 +22,9 @@ from layers.tables import table_identifier
 CELLS_SCHEMA = "layercells"
 WORLD_METRES = 40075016.685578488
 HALF_WORLD = WORLD_METRES / 2
-
-
-def cells_per_tile(layer: LayerDef) -> int:
-    """Cells along a tile side: points cluster every 128 tile units, polygon cells are 64 units."""
-    return 32 if layer.geometry_type.endswith("Point") else 64
+# Cells along a tile side: a cell is 128 tile units, 8 pixels of a 256-pixel tile; at most
+# 1,024 cells per tile keeps a low-zoom tile as cheap as a z14 one.
+CELLS_PER_TILE = 32
 
 
 def cells_identifier(layer: LayerDef) -> sql.Identifier:
@@ -37,32 +38,40 @@ def _category_sql(layer: LayerDef) -> sql.Composable:
 
 
 def _delta_sql(layer: LayerDef) -> sql.Composable:
-    """Upsert of the cell changes of the rows in new_rows (+1) and old_rows (-1)."""
-    per_tile = cells_per_tile(layer)
-    cell = sql.SQL("({} / (2 ^ zz.z) / {})").format(sql.Literal(WORLD_METRES), sql.Literal(per_tile))
+    """Upsert of the cell changes of the rows in new_rows (+1) and old_rows (-1).
+
+    Features are binned once, at the deepest aggregated zoom; the cells of every shallower
+    zoom are those cells shifted right, because each zoom's grid halves the one below it.
+    """
+    per_tile = CELLS_PER_TILE
+    top = (layer.aggregate_below_zoom or 1) - 1
+    deepest_cell = WORLD_METRES / (2**top) / per_tile
     source = sql.SQL(
         "SELECT ST_X(p) AS x, ST_Y(p) AS y, a, category, sign FROM ("
         " SELECT ST_Centroid(geom_3857) AS p, ST_Area(geom_3857) AS a, {cat} AS category, 1 AS sign FROM new_rows"
         " UNION ALL"
         " SELECT ST_Centroid(geom_3857), ST_Area(geom_3857), {cat}, -1 FROM old_rows) r"
     ).format(cat=_category_sql(layer))
+    shift = sql.SQL("({} - zz.z)").format(sql.Literal(top))
     return sql.SQL(
         "INSERT INTO {cells} AS c (z, tx, ty, cx, cy, category, n, sum_x, sum_y, area)"
-        " SELECT z, cx / {per_tile}, cy / {per_tile}, cx, cy, category, sum(sign), sum(sign * x), sum(sign * y),"
-        " sum(sign * a) FROM ("
-        "  SELECT zz.z, floor((r.x + {half}) / {cell})::int AS cx, floor(({half} - r.y) / {cell})::int AS cy,"
-        "  r.category, r.sign, r.x, r.y, r.a"
-        "  FROM ({source}) r CROSS JOIN generate_series(0, {top}) AS zz(z)"
-        " ) s GROUP BY z, cx, cy, category"
+        " SELECT zz.z, (b.cx >> {shift}) / {per_tile}, (b.cy >> {shift}) / {per_tile}, b.cx >> {shift},"
+        " b.cy >> {shift}, b.category, sum(b.n), sum(b.sx), sum(b.sy), sum(b.a) FROM ("
+        "  SELECT floor((r.x + {half}) / {cell})::int AS cx, floor(({half} - r.y) / {cell})::int AS cy,"
+        "  r.category, sum(r.sign) AS n, sum(r.sign * r.x) AS sx, sum(r.sign * r.y) AS sy, sum(r.sign * r.a) AS a"
+        "  FROM ({source}) r GROUP BY 1, 2, 3"
+        " ) b CROSS JOIN generate_series(0, {top}) AS zz(z)"
+        " GROUP BY 1, 2, 3, 4, 5, 6"
         " ON CONFLICT (z, tx, ty, cx, cy, category) DO UPDATE SET n = c.n + EXCLUDED.n,"
         " sum_x = c.sum_x + EXCLUDED.sum_x, sum_y = c.sum_y + EXCLUDED.sum_y, area = c.area + EXCLUDED.area"
     ).format(
         cells=cells_identifier(layer),
+        shift=shift,
         per_tile=sql.Literal(per_tile),
         half=sql.Literal(HALF_WORLD),
-        cell=cell,
+        cell=sql.Literal(deepest_cell),
         source=source,
-        top=sql.Literal((layer.aggregate_below_zoom or 1) - 1),
+        top=sql.Literal(top),
     )
 
 
@@ -108,8 +117,8 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
                 "CREATE TABLE IF NOT EXISTS {} (z smallint NOT NULL, tx integer NOT NULL, ty integer NOT NULL,"
                 " cx integer NOT NULL, cy integer NOT NULL, category text NOT NULL, n bigint NOT NULL,"
                 " sum_x double precision NOT NULL, sum_y double precision NOT NULL, area double precision NOT NULL,"
-                " PRIMARY KEY (z, tx, ty, cx, cy, category))"
-            ).format(cells)
+                " CONSTRAINT {} PRIMARY KEY (z, tx, ty, cx, cy, category))"
+            ).format(cells, sql.Identifier(f"{layer.id}_cells_pkey"))
         )
         cur.execute(
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (n) WHERE n <= 0").format(
@@ -150,6 +159,33 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
         rebuild_cells(conn, layer)
 
 
+CELL_TRIGGERS = ("cells_insert", "cells_delete", "cells_update")
+
+
+@contextmanager
+def cells_rebuilt_after(conn: Connection, layer: LayerDef) -> Iterator[None]:
+    """For bulk loads: leave the cells alone while rows pour in, then recount them once.
+
+    Everything happens in the caller's transaction, so readers never see half-counted cells.
+    """
+    if layer.aggregate_below_zoom is None:
+        yield
+        return
+    _set_cell_triggers(conn, layer, enabled=False)
+    yield
+    _set_cell_triggers(conn, layer, enabled=True)
+    rebuild_cells(conn, layer)
+
+
+def _set_cell_triggers(conn: Connection, layer: LayerDef, enabled: bool) -> None:
+    action = sql.SQL("ENABLE" if enabled else "DISABLE")
+    with conn.cursor() as cur:
+        for trigger in CELL_TRIGGERS:
+            cur.execute(
+                sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(table_identifier(layer), action, sql.Identifier(trigger))
+            )
+
+
 def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
     """Recount the layer's cells from scratch (after a TRUNCATE or a change of the rules)."""
     with conn.cursor() as cur:
@@ -160,3 +196,8 @@ def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
             ).format(table=table_identifier(layer))
             + _delta_sql(layer)
         )
+        # A tile reads the cells of one (z, tx, ty): keeping them together on disk makes that a few pages.
+        cur.execute(
+            sql.SQL("CLUSTER {} USING {}").format(cells_identifier(layer), sql.Identifier(f"{layer.id}_cells_pkey"))
+        )
+        cur.execute(sql.SQL("ANALYZE {}").format(cells_identifier(layer)))

@@ -15,7 +15,7 @@ def _count(cur, layer_id: str) -> int:
     return cur.fetchone()[0]
 
 
-@pytest.mark.parametrize("layer_id, top_zoom", [("species_observations", 12), ("forest_cover", 11)])
+@pytest.mark.parametrize("layer_id, top_zoom", [("species_observations", 13), ("forest_cover", 12)])
 def test_cells_count_every_feature_at_every_zoom(db, layer_id, top_zoom):
     with db.cursor() as cur:
         total = _count(cur, layer_id)

@@ -81,7 +81,7 @@ def test_low_zoom_point_tiles_are_clusters_that_add_up(client, db):
 
 
 def test_high_zoom_point_tiles_carry_each_observation(client, db):
-    z, x, y = tile_of(*PU_LUONG, 13)
+    z, x, y = tile_of(*PU_LUONG, 14)
     with db.cursor() as cur:
         # A tile around an actual observation, so the test does not depend on where the seed put them.
         cur.execute(
@@ -89,7 +89,7 @@ def test_high_zoom_point_tiles_carry_each_observation(client, db):
             " ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT 1",
             PU_LUONG,
         )
-        z, x, y = tile_of(*cur.fetchone(), 13)
+        z, x, y = tile_of(*cur.fetchone(), 14)
     layer = decode(fetch(client, "species_observations", z, x, y))["species_observations"]
     assert len(layer["features"]) >= _points_in_tile(db, z, x, y) > 0
     assert {"scientific_name", "vernacular_name", "iucn_category"} <= set(layer["features"][0]["properties"])

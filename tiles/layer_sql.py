@@ -13,7 +13,7 @@ from functools import lru_cache
 from psycopg2 import sql
 
 from layers.catalogue import DATA_SCHEMA, FieldDef, LayerDef, Style
-from layers.generalise import CELLS_SCHEMA, HALF_WORLD, WORLD_METRES, cells_per_tile
+from layers.generalise import CELLS_PER_TILE, CELLS_SCHEMA, HALF_WORLD, WORLD_METRES
 from tiles.grid import BUFFER, EXTENT
 
 # Lines and polygons are simplified to about a quarter of a screen pixel (at 512-pixel
@@ -135,7 +135,7 @@ def _cell_query(shape: _Shape, per_tile: int) -> LayerTileQuery:
         "SELECT {category}sum(n)::integer AS {count}{area},"
         " ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, 0, true) AS geom"
         " FROM {cells} WHERE z = $1 AND tx = $2 AND ty = $3 GROUP BY cx, cy"
-        ") q WHERE q.geom IS NOT NULL"
+        ") q"
     ).format(
         name=sql.Literal(shape.layer_id),
         extent=sql.Literal(EXTENT),
@@ -152,5 +152,5 @@ def layer_tile_query(layer: LayerDef, z: int) -> LayerTileQuery:
     """The tile statement of the layer at zoom z: grid cells below its aggregate zoom, else features."""
     shape = _Shape(layer.id, layer.geometry_type, tile_fields(layer), layer.style, layer.aggregate_below_zoom)
     if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom:
-        return _cell_query(shape, cells_per_tile(layer))
+        return _cell_query(shape, CELLS_PER_TILE)
     return _feature_query(shape)

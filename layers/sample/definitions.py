@@ -600,7 +600,7 @@ FOREST_COVER = LayerDef(
         category_field="forest_type",
         categories=_categories(FOREST_TYPES, FOREST_COLORS),
     ),
-    aggregate_below_zoom=12,
+    aggregate_below_zoom=13,
     sort_order=220,
 )
 
@@ -672,7 +672,7 @@ SPECIES_OBSERVATIONS = LayerDef(
         category_field="iucn_category",
         categories=_categories(IUCN, IUCN_COLORS),
     ),
-    aggregate_below_zoom=13,
+    aggregate_below_zoom=14,
     sort_order=230,
 )
 

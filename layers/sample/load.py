@@ -11,6 +11,7 @@ from psycopg2.extensions import connection as Connection
 
 from layers.bulkload import copy_columns, copy_features, ewkb_hex
 from layers.catalogue import get_layer
+from layers.generalise import cells_rebuilt_after
 from layers.registry import register_layer
 from layers.sample.definitions import FOREST_COVER, SAMPLE_LAYERS, SPECIES_OBSERVATIONS
 from layers.sample.generate import (
@@ -36,6 +37,7 @@ def load_sample(conn: Connection, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Register the 12 sample layers, create their tables and fill them; commits once at the end."""
     data = generate_sample(seed)
     counts: dict[str, int] = {}
+    _no_statement_timeout(conn)
     for layer in SAMPLE_LAYERS:
         register_layer(conn, layer)
         counts[layer.id] = copy_features(conn, layer, data[layer.id])
@@ -58,6 +60,12 @@ def _load_measurements(conn: Connection, stations: list, seed: int) -> None:
         )
 
 
+def _no_statement_timeout(conn: Connection) -> None:
+    # Bulk loads run from the command line and may take minutes; the web timeout is not for them.
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL statement_timeout = 0")
+
+
 def _analyze(conn: Connection, layer_ids: list[str]) -> None:
     with conn.cursor() as cur:
         for layer_id in layer_ids:
@@ -69,19 +77,21 @@ def load_scale(
 ) -> dict[str, int]:
     """Add benchmark-scale species observations and forest plots with COPY; commits once at the end."""
     counts = {}
+    _no_statement_timeout(conn)
     for layer_def, n, batches in (
         (SPECIES_OBSERVATIONS, observations, scale_species_observations),
         (FOREST_COVER, forest_plots, scale_forest_cover),
     ):
         layer = get_layer(conn, layer_def.id)
         counts[layer.id] = 0
-        for batch in batches(n, seed):
-            batch = dict(batch)
-            batch["geom"] = ewkb_hex(shapely.from_wkb(batch["geom"]))
-            copied = copy_columns(conn, layer, batch)
-            counts[layer.id] += copied
-            if progress:
-                progress(copied)
+        with cells_rebuilt_after(conn, layer):
+            for batch in batches(n, seed):
+                batch = dict(batch)
+                batch["geom"] = ewkb_hex(shapely.from_wkb(batch["geom"]))
+                copied = copy_columns(conn, layer, batch)
+                counts[layer.id] += copied
+                if progress:
+                    progress(copied)
     _analyze(conn, list(counts))
     conn.commit()
     return counts
