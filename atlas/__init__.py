@@ -10,6 +10,7 @@ from flask import Flask
 
 from atlas import api, cli, errors, health, metrics, pages, tile_views
 from atlas.db import ConnectionPool
+from atlas.i18n import init_i18n
 from atlas.requestdb import release_request_connection
 from atlas.settings import Settings, load_settings
 from tiles.cache import MemoryTileCache, NoTileCache, RedisTileCache
@@ -30,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)
+    init_i18n(app)
     errors.register(app)
     for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp, metrics.bp):
         app.register_blueprint(blueprint)
