@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: run test setup system venv db stop lint scale-data
+.PHONY: run test setup system venv translations db stop lint scale-data
 
 run: setup db
 	@$(PY) -m atlas prepare
@@ -13,7 +13,7 @@ run: setup db
 test: setup db
 	$(PY) -m pytest
 
-setup: system venv
+setup: system venv translations
 
 system:
 	@scripts/system-packages.sh
@@ -24,6 +24,10 @@ $(STAMP): requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
+
+# Vietnamese is written in the code; the English catalogues are compiled from translations/*/en.
+translations: venv
+	@for d in translations/*/; do $(VENV)/bin/pybabel -q compile -f -d "$$d"; done
 
 # Without ATLAS_DATABASE_URL the embedded PostGIS cluster under var/ is used.
 db:
@@ -43,3 +47,10 @@ lint: venv
 scale-data: setup db
 	@$(PY) -m atlas prepare
 	$(VENV)/bin/flask --app wsgi sample-data --scale
+
+# Tile benchmark on the scale layers: SQL floor, this server (cache off / warm), tipg 1.6.1, nginx.
+# Needs `make scale-data` first. Flags through BENCH_ARGS, e.g. make bench-tiles BENCH_ARGS=--quick
+.PHONY: bench-tiles
+bench-tiles: setup db
+	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
+	$(PY) bench/bench_tiles.py $(BENCH_ARGS)
