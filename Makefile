@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: run test setup system venv translations db stop lint scale-data
+.PHONY: run test setup system venv translations assets db stop lint scale-data
 
 run: setup db
 	@$(PY) -m atlas prepare
@@ -13,7 +13,7 @@ run: setup db
 test: setup db
 	$(PY) -m pytest
 
-setup: system venv translations
+setup: system venv translations assets
 
 system:
 	@scripts/system-packages.sh
@@ -28,6 +28,13 @@ $(STAMP): requirements.txt
 # Vietnamese is written in the code; the English catalogues are compiled from translations/*/en.
 translations: venv
 	@for d in translations/*/; do $(VENV)/bin/pybabel -q compile -f -d "$$d"; done
+
+# Front-end libraries from npm (package-lock.json), copied into atlas/static/vendor.
+assets: atlas/static/vendor/.installed
+
+atlas/static/vendor/.installed: package-lock.json scripts/vendor-assets.sh
+	@scripts/vendor-assets.sh
+	@touch $@
 
 # Without ATLAS_DATABASE_URL the embedded PostGIS cluster under var/ is used.
 db:

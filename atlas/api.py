@@ -8,9 +8,11 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from atlas.params import parse_bbox, parse_feature_id, parse_limit, parse_offset, parse_text
 from atlas.requestdb import request_connection
-from atlas.serialize import layer_detail, layer_summary
+from atlas.serialize import layer_detail, layer_summary, search_result
 from layers.catalogue import get_layer, list_layers
+from layers.errors import InvalidInput
 from layers.features import FeatureQuery, get_feature, list_features
+from layers.search import search
 from layers.stats import layer_stats
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -56,6 +58,18 @@ def feature(layer_id: str, fid: str):
     response = jsonify(found)
     response.set_etag(str(found["version"]))
     return response
+
+
+@bp.get("/search")
+def search_places():
+    """Places and features whose names contain `q`, with or without diacritics."""
+    text = parse_text(request.args.get("q"))
+    if text is None or len(text) < 2:
+        raise InvalidInput("q must have at least 2 characters, e.g. q=pu luong.")
+    conn = request_connection()
+    layers = {layer.id: layer for layer in list_layers(conn)}
+    hits = search(conn, list(layers.values()), text)
+    return jsonify({"query": text, "results": [search_result(hit, layers[hit.layer_id]) for hit in hits]})
 
 
 def _feature_collection(layer_id: str, query: FeatureQuery, features: list, matched: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import url_for
 
 from layers.catalogue import THEMES, LayerDef
+from layers.search import SearchHit
 from layers.stats import LayerStats
 
 
@@ -44,4 +45,18 @@ def layer_detail(layer: LayerDef, stats: LayerStats) -> dict[str, Any]:
         "style": asdict(layer.style),
         "metadata": asdict(layer.metadata),
         "fields": [asdict(f) for f in layer.fields],
+    }
+
+
+def search_result(hit: SearchHit, layer: LayerDef) -> dict[str, Any]:
+    """A search hit with its layer's titles and links to the feature."""
+    return {
+        "layer": hit.layer_id,
+        "layer_title": {"vi": layer.title_vi, "en": layer.title_en},
+        "id": hit.fid,
+        "label": hit.label,
+        "bbox": list(hit.bbox),
+        "links": [
+            {"rel": "item", "href": url_for("api.feature", layer_id=hit.layer_id, fid=hit.fid, _external=True)},
+        ],
     }

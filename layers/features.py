@@ -69,16 +69,22 @@ def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[A
     if query.text and searchable:
         # Diacritics-insensitive: "pu luong" matches "Pù Luông".
         matches = sql.SQL(" OR ").join(
-            sql.SQL("unaccent(lower({})) LIKE unaccent(lower(%s))").format(sql.Identifier(f.name)) for f in searchable
+            sql.SQL("atlas_fold({}) LIKE atlas_fold(%s)").format(sql.Identifier(f.name)) for f in searchable
         )
         clauses.append(sql.SQL("({})").format(matches))
-        pattern = "%" + query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(query.text)
         params += [pattern] * len(searchable)
     elif query.text:
         clauses.append(sql.SQL("false"))
     if not clauses:
         return sql.SQL(""), params
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _feature_from_row(row: tuple) -> dict[str, Any]:

@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-core redis-server)
 [ "${ATLAS_WITH_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk nginx-light)
+# Front-end assets come from npm; a machine with its own Node.js keeps it.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,66 @@
+"""Place and feature search across the catalogue, with or without diacritics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
+
+from layers.catalogue import LayerDef
+from layers.features import contains_pattern
+from layers.tables import table_identifier
+
+PER_LAYER = 5
+# A point result is shown with this much room around it (degrees, about 500 m).
+POINT_MARGIN_DEG = 0.005
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One feature whose searchable text matched."""
+
+    layer_id: str
+    fid: int
+    label: str
+    bbox: tuple[float, float, float, float]
+    starts_with: bool
+
+
+def _layer_query(layer: LayerDef) -> sql.Composable:
+    fields = [f for f in layer.fields if f.searchable]
+    # A layer's name is the best label; layers without one show their first searchable field.
+    label = sql.Identifier(next((f.name for f in fields if f.name == "name"), fields[0].name))
+    matches = sql.SQL(" OR ").join(
+        sql.SQL("atlas_fold({}) LIKE atlas_fold(%(pattern)s)").format(sql.Identifier(f.name)) for f in fields
+    )
+    return sql.SQL(
+        "SELECT fid, {label}, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b),"
+        " atlas_fold({label}) LIKE atlas_fold(%(prefix)s) OR atlas_fold({label}) LIKE atlas_fold(%(word)s) AS starts"
+        " FROM (SELECT fid, {label}, ST_Expand(geom::box2d, {margin}) AS b FROM {table} WHERE {matches}"
+        " ORDER BY fid LIMIT {per_layer}) t"
+    ).format(
+        label=label,
+        margin=sql.Literal(POINT_MARGIN_DEG) if layer.geometry_type.endswith("Point") else sql.Literal(0),
+        table=table_identifier(layer),
+        matches=matches,
+        per_layer=sql.Literal(PER_LAYER),
+    )
+
+
+def search(conn: Connection, layers: list[LayerDef], text: str, limit: int = 20) -> list[SearchHit]:
+    """Features of the layers whose searchable fields contain `text`; names that start with it come first."""
+    escaped = contains_pattern(text)[1:]  # without the leading '%'
+    params = {"pattern": "%" + escaped, "prefix": escaped, "word": "% " + escaped}
+    hits: list[SearchHit] = []
+    with conn.cursor() as cur:
+        for layer in layers:
+            if not any(f.searchable for f in layer.fields):
+                continue
+            cur.execute(_layer_query(layer), params)
+            hits += [
+                SearchHit(layer.id, fid, label, (x0, y0, x1, y1), starts) for fid, label, x0, y0, x1, y1, starts in cur
+            ]
+    order = {layer.id: index for index, layer in enumerate(layers)}
+    hits.sort(key=lambda hit: (not hit.starts_with, order[hit.layer_id], hit.label))
+    return hits[:limit]
