@@ -1,4 +1,8 @@
-"""A bounded pool of psycopg2 connections: requests wait for a free connection instead of failing."""
+"""A bounded pool of psycopg2 connections: requests wait for a free connection instead of failing.
+
+Connections are opened on demand and kept (with their session settings and prepared tile
+statements) until the pool closes or a connection breaks.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extensions
 from psycopg2.extensions import connection as Connection
-from psycopg2.pool import ThreadedConnectionPool
 
 from layers.errors import DatabaseUnavailable
 
@@ -18,36 +21,34 @@ from layers.errors import DatabaseUnavailable
 SESSION_SETUP = "SET max_parallel_workers_per_gather = 0; SET statement_timeout = %s"
 
 
-class PooledConnection(psycopg2.extensions.connection):
-    """A connection that remembers whether its session settings were applied."""
-
-    session_ready = False
-
-
 class ConnectionPool:
     """At most `size` open connections; callers block up to `timeout_s` for one to be free."""
 
     def __init__(self, url: str, size: int, timeout_s: float, statement_timeout_ms: int) -> None:
         self._url = url
-        self._size = size
         self._timeout_s = timeout_s
         self._statement_timeout_ms = statement_timeout_ms
         self._slots = threading.BoundedSemaphore(size)
-        self._pool: ThreadedConnectionPool | None = None
+        self._idle: list[Connection] = []
         self._lock = threading.Lock()
 
-    def _open_pool(self) -> ThreadedConnectionPool:
+    def _open(self) -> Connection:
+        try:
+            conn = psycopg2.connect(self._url, application_name="thanhhoa-atlas", connect_timeout=10)
+            with conn.cursor() as cur:
+                cur.execute(SESSION_SETUP, (self._statement_timeout_ms,))
+            conn.commit()
+        except psycopg2.OperationalError as exc:
+            raise DatabaseUnavailable("The database is not answering; please try again later.") from exc
+        return conn
+
+    def _take(self) -> Connection:
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadedConnectionPool(
-                    0,
-                    self._size,
-                    self._url,
-                    application_name="thanhhoa-atlas",
-                    connect_timeout=10,
-                    connection_factory=PooledConnection,
-                )
-            return self._pool
+            while self._idle:
+                conn = self._idle.pop()
+                if conn.closed == 0:
+                    return conn
+        return self._open()
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -56,35 +57,32 @@ class ConnectionPool:
             raise DatabaseUnavailable("The atlas is busy; please try again in a moment.")
         conn = None
         try:
-            try:
-                conn = self._open_pool().getconn()
-                if not conn.session_ready:
-                    with conn.cursor() as cur:
-                        cur.execute(SESSION_SETUP, (self._statement_timeout_ms,))
-                    conn.commit()
-                    conn.session_ready = True
-            except psycopg2.OperationalError as exc:
-                conn = None
-                raise DatabaseUnavailable("The database is not answering; please try again later.") from exc
+            conn = self._take()
             yield conn
         finally:
             if conn is not None:
-                self._release(conn)
+                self._give_back(conn)
             self._slots.release()
 
-    def _release(self, conn: Connection) -> None:
-        assert self._pool is not None
-        broken = conn.closed != 0
-        if not broken:
-            try:
+    def _give_back(self, conn: Connection) -> None:
+        try:
+            if conn.closed == 0:
                 conn.rollback()
-            except psycopg2.Error:
-                broken = True
-        self._pool.putconn(conn, close=broken)
+        except psycopg2.Error:
+            conn.close()
+        if conn.closed == 0:
+            with self._lock:
+                self._idle.append(conn)
+
+    @property
+    def idle_count(self) -> int:
+        """Connections open and waiting to be lent."""
+        with self._lock:
+            return len(self._idle)
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every idle connection."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.closeall()
-                self._pool = None
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()

@@ -28,8 +28,8 @@ TILE_RENDER_SECONDS = Histogram(
 def record_tile(result: TileResult) -> None:
     """Count the tile for each of its layers and, when drawn now, how long each layer took."""
     outcome = "hit" if result.cache_hit else "miss"
-    for layer in result.layers:
-        TILES_SERVED.labels(layer.id, outcome).inc()
+    for layer_id in result.layer_ids:
+        TILES_SERVED.labels(layer_id, outcome).inc()
     for layer_id, seconds in result.render_seconds.items():
         TILE_RENDER_SECONDS.labels(layer_id).observe(seconds)
 

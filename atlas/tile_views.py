@@ -8,7 +8,7 @@ from atlas.metrics import record_tile
 from atlas.requestdb import request_connection
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
-from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, tile_layers
+from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile, tile_layers
 from tiles.tilejson import revision_tag, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
@@ -23,11 +23,16 @@ def tile(ids: str, z: str, x: str, y: str):
     """One vector tile; 204 when no feature falls in it."""
     address = parse_tile_address(z, x, y)
     layer_ids = parse_layer_ids(ids)
+    cache = current_app.extensions["atlas.tile_cache"]
+    pinned = pinned_tile(cache, layer_ids, request.args.get("v"), address)
+    if pinned is not None:
+        record_tile(pinned)
+        return _tile_response(pinned, request.args["v"])
     conn = request_connection()
     layers = tile_layers(conn, layer_ids)
     check_zoom(layers, address)
     settings = current_app.extensions["atlas.settings"]
-    result = get_tile(conn, current_app.extensions["atlas.tile_cache"], layers, address, settings.tile_timeout_ms)
+    result = get_tile(conn, cache, layers, address, settings.tile_timeout_ms)
     record_tile(result)
     return _tile_response(result, revision_tag(layers))
 

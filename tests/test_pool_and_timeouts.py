@@ -40,3 +40,16 @@ def test_slow_tile_is_503_with_retry_after(database_url):
     assert response.get_json()["error"]["code"] == "tile_timeout"
     assert response.headers["Retry-After"]
     app.extensions["atlas.pool"].close()
+
+
+def test_connections_are_kept_between_requests(database_url):
+    app = create_app({"database_url": database_url, "pool_size": 2})
+    client = app.test_client()
+    client.get("/healthz")
+    pool = app.extensions["atlas.pool"]
+    assert pool.idle_count == 1
+    with pool.connection() as first:
+        backend = first.get_backend_pid()
+    with pool.connection() as again:
+        assert again.get_backend_pid() == backend, "the same session is lent again"
+    pool.close()

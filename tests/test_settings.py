@@ -36,4 +36,4 @@ def test_settings_are_read_from_the_environment():
 
 def test_create_app_does_not_connect():
     app = create_app({"database_url": "postgresql://nobody@127.0.0.1:1/none"})
-    assert app.extensions["atlas.pool"]._pool is None
+    assert app.extensions["atlas.pool"].idle_count == 0

@@ -202,3 +202,30 @@ def test_bad_tile_requests(client, db, path, status):
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM layerdata.rivers")
         assert cur.fetchone()[0] > 0
+
+
+def test_versioned_url_of_an_older_revision_never_gets_newer_data_cached_under_it(client, database_url):
+    import psycopg2
+
+    url = client.get("/tiles/protected_areas.json").get_json()["tiles"][0]
+    z, x, y = tile_of(*BEN_EN, 10)
+    path = url.split("localhost", 1)[1].replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+    old = client.get(path)
+    assert client.get(path).headers["X-Tile-Cache"] == "hit"
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("UPDATE layerdata.protected_areas SET area_ha = area_ha WHERE name = 'Vườn quốc gia Bến En'")
+        # The old versioned URL still names the old revision: its tile is the old data.
+        assert client.get(path).data == old.data
+        current = client.get(
+            client.get("/tiles/protected_areas.json")
+            .get_json()["tiles"][0]
+            .split("localhost", 1)[1]
+            .replace("{z}", str(z))
+            .replace("{x}", str(x))
+            .replace("{y}", str(y))
+        )
+        assert current.headers["X-Tile-Cache"] == "miss" and "immutable" in current.headers["Cache-Control"]
+    finally:
+        conn.close()

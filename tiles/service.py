@@ -30,7 +30,7 @@ class TileResult:
 
     tile: CachedTile
     cache_hit: bool
-    layers: tuple[LayerDef, ...]
+    layer_ids: tuple[str, ...]
     render_seconds: dict[str, float]
 
 
@@ -66,8 +66,26 @@ def get_tile(
     key = cache_key(tuple((layer.id, layer.revision) for layer in layers), tile)
     cached = cache.get(key)
     if cached is not None:
-        return TileResult(cached, True, tuple(layers), {})
+        return TileResult(cached, True, tuple(layer.id for layer in layers), {})
     rendered = render_tile(conn, layers, tile, timeout_ms)
     fresh = CachedTile.of(rendered.body)
     cache.put(key, fresh)
-    return TileResult(fresh, False, tuple(layers), rendered.seconds)
+    return TileResult(fresh, False, tuple(layer.id for layer in layers), rendered.seconds)
+
+
+def pinned_tile(
+    cache: TileCache, layer_ids: list[str], revision_tag: str | None, tile: TileAddress
+) -> TileResult | None:
+    """The cached tile of a versioned URL (`?v=` names each layer's revision), without asking the database.
+
+    A versioned URL stands for the data at those revisions, which never changes; tiles are
+    only ever cached under the revisions they were drawn at, so a hit is exactly that data.
+    """
+    if not revision_tag:
+        return None
+    revisions = revision_tag.split(".")
+    if len(revisions) != len(layer_ids) or not all(r.isdigit() and len(r) < 19 for r in revisions):
+        return None
+    key = cache_key(tuple(zip(layer_ids, (int(r) for r in revisions), strict=True)), tile)
+    cached = cache.get(key)
+    return TileResult(cached, True, tuple(layer_ids), {}) if cached is not None else None
