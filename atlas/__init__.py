@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from atlas import api, cli, errors, health, metrics, pages, tile_views
+from atlas import api, cli, errors, health, map_views, metrics, pages, tile_views
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
 from atlas.requestdb import release_request_connection
@@ -33,7 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(release_request_connection)
     init_i18n(app)
     errors.register(app)
-    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp, metrics.bp):
+    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp, metrics.bp, map_views.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     return app

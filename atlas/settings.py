@@ -28,6 +28,7 @@ class Settings:
     features_default_limit: int = 100
     tile_cache_mb: int = 256
     redis_url: str | None = None
+    online_basemap: bool = False
     tile_timeout_ms: int = 5_000
 
 
@@ -37,6 +38,13 @@ _ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
 def _convert(name: str, raw: Any, kind: type) -> Any:
     if raw is None or isinstance(raw, kind):
         return raw
+    if kind is bool:
+        flag = str(raw).strip().lower()
+        if flag in ("1", "true", "yes", "on"):
+            return True
+        if flag in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{_ENV_NAMES[name]}={raw!r} must be 1 or 0 (true or false).")
     try:
         return kind(raw)
     except ValueError:
@@ -63,7 +71,7 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     types = {f.name: f.type for f in fields(Settings)}
-    kinds = {"int": int, "float": float, "str": str, "str | None": str}
+    kinds = {"int": int, "float": float, "str": str, "str | None": str, "bool": bool}
     for name, env_name in _ENV_NAMES.items():
         if env_name in environ and environ[env_name] != "":
             values[name] = _convert(name, environ[env_name], kinds[str(types[name])])

@@ -1,0 +1,119 @@
+"""The atlas map page, composed with folium: our own vector-tile element over a Leaflet map.
+
+Every script and stylesheet is served by the app itself (folium's CDN defaults are replaced).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import folium
+from flask import url_for
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from layers.catalogue import THEMES, LayerDef
+
+PROVINCE_BOUNDS = ((19.2877, 104.3743), (20.6702, 106.0751))
+MAP_SCRIPTS = (
+    "atlas-style.js",
+    "atlas-popup.js",
+    "atlas-panel.js",
+    "atlas-legend.js",
+    "atlas-search.js",
+    "atlas-coordinates.js",
+    "atlas-measure.js",
+    "atlas-permalink.js",
+    "atlas-core.js",
+)
+# Polygons first, then lines, then points: what is drawn last is on top and takes the click.
+DRAW_ORDER = {"polygon": 0, "line": 1, "point": 2}
+
+
+def geometry_kind(layer: LayerDef) -> str:
+    """'point', 'line' or 'polygon'."""
+    if layer.geometry_type.endswith("Point"):
+        return "point"
+    return "line" if layer.geometry_type.endswith("LineString") else "polygon"
+
+
+class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
+    """All catalogue layers as one composite vector-tile layer, with the atlas's controls."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        AtlasMap.start({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "AtlasVectorTiles"
+        self.config = config
+        self.default_js = [
+            ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
+            ("proj4", url_for("static", filename="vendor/proj4.js")),
+        ] + [(name, url_for("static", filename=f"map/{name}")) for name in MAP_SCRIPTS]
+        self.default_css = [("atlas_map", url_for("static", filename="map/atlas-map.css"))]
+
+
+def _layer_config(layer: LayerDef, lang: str) -> dict[str, Any]:
+    style = asdict(layer.style)
+    style["categories"] = [
+        {"value": c.value, "color": c.color, "label": c.label_vi if lang == "vi" else c.label_en}
+        for c in layer.style.categories
+    ]
+    return {
+        "id": layer.id,
+        "theme": layer.theme,
+        "title": layer.title(lang),
+        "geometry_kind": geometry_kind(layer),
+        "visible": layer.visible_by_default,
+        "revision": layer.revision,
+        "style": style,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label_vi if lang == "vi" else f.label_en,
+                "unit": f.unit,
+                "type": f.type,
+                "domain": {v.code: (v.label_vi if lang == "vi" else v.label_en) for v in f.domain},
+            }
+            for f in layer.fields
+        ],
+        "layer_url": url_for("pages.layer", layer_id=layer.id),
+        "feature_url": url_for("pages.layer", layer_id=layer.id) + "/features/__fid__",
+    }
+
+
+def map_config(layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str]) -> dict[str, Any]:
+    """Everything the map's scripts need: layers with styles and fields, URLs, CRS and UI strings."""
+    drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[geometry_kind(layer)], layer.sort_order))
+    return {
+        "lang": lang,
+        "layers": [_layer_config(layer, lang) for layer in drawn],
+        "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
+        "themes": [{"id": key, "title": titles[0] if lang == "vi" else titles[1]} for key, titles in THEMES.items()],
+        "tile_url": url_for("tiles.tilejson_document", ids="IDS").replace("IDS.json", "{ids}/{z}/{x}/{y}.pbf?v={v}"),
+        "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
+        "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
+        "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},
+        "strings": strings,
+    }
+
+
+def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
+    """The folium map: Leaflet from our own assets, no basemap unless asked, and the atlas layers."""
+    atlas_map = folium.Map(
+        location=[19.98, 105.22], zoom_start=9, tiles=None, control_scale=False, prefer_canvas=True, min_zoom=6
+    )
+    atlas_map.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
+    atlas_map.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
+    if online_basemap:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(atlas_map)
+    atlas_map.fit_bounds(PROVINCE_BOUNDS)
+    AtlasVectorTiles(config).add_to(atlas_map)
+    return atlas_map

@@ -1,0 +1,50 @@
+/* Pointer position in WGS 84 and in VN-2000 / TM-3 zone 482 (EPSG:5897), with the
+ * definition PostGIS itself uses, so the numbers match what planners get from the database. */
+(function (global) {
+  "use strict";
+  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+
+  function formatter(state) {
+    var toVn2000 = proj4("EPSG:4326", state.config.vn2000.proj4);
+    var metres = new Intl.NumberFormat(state.config.lang === "vi" ? "vi-VN" : "en-GB", {
+      minimumFractionDigits: 2, maximumFractionDigits: 2
+    });
+    return function (latlng) {
+      var xy = toVn2000.forward([latlng.lng, latlng.lat]);
+      return {
+        wgs84: latlng.lat.toFixed(6) + ", " + latlng.lng.toFixed(6),
+        vn2000: "X " + metres.format(xy[1]) + " · Y " + metres.format(xy[0])
+      };
+    };
+  }
+
+  global.AtlasCoordinates = {
+    project: function (state, latlng) {
+      return proj4("EPSG:4326", state.config.vn2000.proj4).forward([latlng.lng, latlng.lat]);
+    },
+    add: function (state) {
+      var format = formatter(state);
+      var Coordinates = L.Control.extend({
+        options: { position: "bottomleft" },
+        onAdd: function (map) {
+          var container = el("div", "atlas-coordinates");
+          var wgs = el("div", "atlas-coord-wgs84");
+          var vn = el("div", "atlas-coord-vn2000");
+          container.appendChild(wgs);
+          container.appendChild(vn);
+          function show(latlng) {
+            var text = format(latlng);
+            wgs.textContent = "WGS 84: " + text.wgs84;
+            vn.textContent = state.config.vn2000.label + ": " + text.vn2000;
+          }
+          map.on("mousemove", function (event) { show(event.latlng); });
+          // Phones have no pointer: show the centre of the map instead.
+          map.on("moveend", function () { show(map.getCenter()); });
+          show(map.getCenter());
+          return container;
+        }
+      });
+      new Coordinates().addTo(state.map);
+    }
+  };
+})(window);

@@ -1,0 +1,129 @@
+/* The atlas map: one composite vector-tile layer for every visible catalogue layer.
+ * Drawing all layers on one canvas per tile lets a click reach any feature, and a tile
+ * costs one request whatever the number of visible layers. */
+(function (global) {
+  "use strict";
+
+  var LAYER = typeof Symbol === "function" ? Symbol("atlasLayer") : "__atlasLayer";
+  var FID = typeof Symbol === "function" ? Symbol("atlasFid") : "__atlasFid";
+
+  // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3 calls on every click.
+  if (!L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (e) { e._stopped = true; };
+  }
+
+  function AtlasState(map, config) {
+    this.map = map;
+    this.config = config;
+    this.byId = {};
+    this.visible = {};
+    this.opacity = {};
+    this.listeners = [];
+    config.layers.forEach(function (layer) {
+      this.byId[layer.id] = layer;
+      this.visible[layer.id] = layer.visible;
+      this.opacity[layer.id] = 1;
+    }, this);
+  }
+
+  AtlasState.prototype.t = function (key) {
+    return this.config.strings[key] || key;
+  };
+
+  AtlasState.prototype.visibleIds = function () {
+    return this.config.layers.filter(function (l) { return this.visible[l.id]; }, this)
+      .map(function (l) { return l.id; });
+  };
+
+  AtlasState.prototype.onChange = function (listener) {
+    this.listeners.push(listener);
+  };
+
+  AtlasState.prototype.changed = function () {
+    this.listeners.forEach(function (listener) { listener(this); }, this);
+  };
+
+  AtlasState.prototype.setVisible = function (id, visible) {
+    if (!(id in this.byId) || this.visible[id] === visible) { return; }
+    this.visible[id] = visible;
+    this.refresh();
+  };
+
+  AtlasState.prototype.setOpacity = function (id, value) {
+    this.opacity[id] = value;
+    if (this.tiles) { this.tiles.redraw(); }
+    this.changed();
+  };
+
+  AtlasState.prototype.tileUrl = function () {
+    var ids = this.visibleIds();
+    var revisions = ids.map(function (id) { return this.byId[id].revision; }, this);
+    return this.config.tile_url.replace("{ids}", ids.join(",")).replace("{v}", revisions.join("."));
+  };
+
+  AtlasState.prototype.refresh = function () {
+    var ids = this.visibleIds();
+    if (this.tiles) {
+      this.map.removeLayer(this.tiles);
+      this.tiles = null;
+    }
+    if (ids.length) {
+      this.tiles = L.vectorGrid.protobuf(this.tileUrl(), {
+        rendererFactory: L.canvas.tile,
+        interactive: true,
+        maxNativeZoom: 22,
+        vectorTileLayerStyles: this.styles(),
+        getFeatureId: function (feature) {
+          feature.properties[FID] = feature.id;
+          return feature.id;
+        }
+      });
+      this.tiles.on("click", this.clicked, this);
+      this.tiles.on("load", this.firstDrawn, this);
+      this.tiles.addTo(this.map);
+    }
+    this.changed();
+  };
+
+  AtlasState.prototype.firstDrawn = function () {
+    if (!global.atlasFirstTilesDrawnAt && global.performance) {
+      global.atlasFirstTilesDrawnAt = global.performance.now();
+    }
+  };
+
+  AtlasState.prototype.styles = function () {
+    var styles = {};
+    this.config.layers.forEach(function (layer) {
+      var state = this;
+      styles[layer.id] = function (properties, zoom) {
+        properties[LAYER] = layer.id;
+        return global.AtlasStyle.featureStyle(layer, properties, zoom, state.opacity[layer.id]);
+      };
+    }, this);
+    return styles;
+  };
+
+  AtlasState.prototype.clicked = function (event) {
+    var properties = event.layer && event.layer.properties;
+    if (!properties || !properties[LAYER]) { return; }
+    var latlng = event.latlng || this.map.mouseEventToLatLng(event.originalEvent);
+    global.AtlasPopup.open(this, this.byId[properties[LAYER]], properties, properties[FID], latlng);
+  };
+
+  global.AtlasMap = {
+    start: function (map, config) {
+      var state = new AtlasState(map, config);
+      L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+      global.AtlasPermalink.restore(state);
+      global.AtlasPanel.add(state);
+      global.AtlasLegend.add(state);
+      global.AtlasSearch.add(state);
+      global.AtlasCoordinates.add(state);
+      global.AtlasMeasure.add(state);
+      global.AtlasPermalink.follow(state);
+      state.refresh();
+      global.atlasState = state;
+      return state;
+    }
+  };
+})(window);

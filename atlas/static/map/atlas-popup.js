@@ -1,0 +1,96 @@
+/* Popups: the clicked feature's attributes with their labels, units and formatted values.
+ * Every value is inserted as text (textContent), never as HTML. */
+(function (global) {
+  "use strict";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function formatValue(state, field, value) {
+    if (value === null || value === undefined || value === "") { return "—"; }
+    if (field.domain && field.domain[value] !== undefined) { return field.domain[value]; }
+    var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
+    if (field.type === "date" && /^\d{4}-\d{2}-\d{2}/.test(value)) {
+      var parts = String(value).slice(0, 10).split("-");
+      return parts[2] + "/" + parts[1] + "/" + parts[0];
+    }
+    if (field.type === "boolean") { return value ? state.t("yes") : state.t("no"); }
+    if ((field.type === "number" || field.type === "integer") && typeof value === "number") {
+      return value.toLocaleString(locale, { maximumFractionDigits: 2 });
+    }
+    return String(value);
+  }
+
+  function table(state, layer, properties) {
+    var rows = el("table", "atlas-attributes");
+    layer.fields.forEach(function (field) {
+      if (!(field.name in properties)) { return; }
+      var row = el("tr");
+      row.appendChild(el("th", null, field.label));
+      var text = formatValue(state, field, properties[field.name]);
+      if (field.unit && text !== "—") { text += " " + field.unit; }
+      row.appendChild(el("td", null, text));
+      rows.appendChild(row);
+    });
+    return rows;
+  }
+
+  function links(state, layer, fid) {
+    var box = el("p", "atlas-popup-links");
+    if (fid !== undefined && fid !== null) {
+      var feature = el("a", null, state.t("feature_page"));
+      feature.href = layer.feature_url.replace("__fid__", encodeURIComponent(fid));
+      box.appendChild(feature);
+      box.appendChild(document.createTextNode(" · "));
+    }
+    var page = el("a", null, state.t("layer_page"));
+    page.href = layer.layer_url;
+    box.appendChild(page);
+    return box;
+  }
+
+  function cellContent(state, layer, properties) {
+    var box = el("div", "atlas-popup");
+    box.appendChild(el("div", "atlas-popup-layer", layer.title));
+    var count = properties.point_count !== undefined ? properties.point_count : properties.feature_count;
+    box.appendChild(el("p", null, state.t("cell_count").replace("{n}", count.toLocaleString())));
+    box.appendChild(el("p", "atlas-muted", state.t("zoom_in_for_details")));
+    return box;
+  }
+
+  function fetchFeature(state, layer, fid, box) {
+    var url = state.config.api_url + "/layers/" + encodeURIComponent(layer.id) + "/features/" + encodeURIComponent(fid);
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (feature) {
+        if (!feature) { return; }
+        var full = table(state, layer, feature.properties);
+        box.replaceChild(full, box.querySelector(".atlas-attributes"));
+      })
+      .catch(function () { /* the tile's attributes stay shown */ });
+  }
+
+  global.AtlasPopup = {
+    open: function (state, layer, properties, fid, latlng) {
+      var isCell = properties.point_count !== undefined || properties.feature_count !== undefined;
+      var box;
+      if (isCell) {
+        box = cellContent(state, layer, properties);
+      } else {
+        box = el("div", "atlas-popup");
+        box.appendChild(el("div", "atlas-popup-layer", layer.title));
+        box.appendChild(table(state, layer, properties));
+        box.appendChild(links(state, layer, fid));
+        if (fid !== undefined && fid !== null) { fetchFeature(state, layer, fid, box); }
+      }
+      L.popup({ maxWidth: 320, autoPanPadding: [16, 16], className: "atlas-popup-wrap" })
+        .setLatLng(latlng).setContent(box).openOn(state.map);
+    },
+    formatValue: formatValue,
+    el: el
+  };
+})(window);

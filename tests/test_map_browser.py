@@ -1,0 +1,197 @@
+"""The public map in Debian's Chromium, driven by Playwright against a live server on the test database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RIVER_RGB = (0x2B, 0x8C, 0xBE)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_url(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page with its console errors and every request it made."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+
+def open_map(browser: Browser, url: str, width: int = 1280, height: int = 800) -> Watched:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    watched = Watched(page)
+    page.goto(url)
+    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    return watched
+
+
+def color_pixels(page: Page, rgb: tuple[int, int, int], tolerance: int = 12) -> int:
+    """How many pixels of the drawn tile canvases are within `tolerance` of the colour."""
+    return page.evaluate(
+        """([r, g, b, tol]) => {
+            let count = 0;
+            for (const canvas of document.querySelectorAll('.leaflet-tile-container canvas')) {
+                const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 0; i < data.length; i += 4) {
+                    if (data[i + 3] > 200 && Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol
+                        && Math.abs(data[i + 2] - b) <= tol) { count++; }
+                }
+            }
+            return count;
+        }""",
+        [*rgb, tolerance],
+    )
+
+
+def wait_for_tiles(page: Page) -> None:
+    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')", timeout=20_000)
+    page.wait_for_timeout(300)
+
+
+def test_map_loads_offline_without_errors_and_draws_tiles(chromium, live_url):
+    watched = open_map(chromium, live_url + "/")
+    wait_for_tiles(watched.page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    watched.page.screenshot(path=str(ARTIFACTS / "map-desktop.png"))
+    assert watched.errors == []
+    hosts = {urlsplit(u).netloc for u in watched.requests if not u.startswith("data:")}
+    assert hosts == {urlsplit(live_url).netloc}
+    assert any("/tiles/" in u and ".pbf?v=" in u for u in watched.requests)
+    assert watched.page.locator("html").get_attribute("lang") == "vi"
+    assert color_pixels(watched.page, RIVER_RGB) > 200, "rivers are drawn in their catalogue colour"
+    watched.page.close()
+
+
+def test_toggling_a_layer_changes_what_is_drawn(chromium, live_url):
+    watched = open_map(chromium, live_url + "/")
+    page = watched.page
+    wait_for_tiles(page)
+    before = color_pixels(page, RIVER_RGB)
+    page.locator('input[type=checkbox][data-layer="rivers"]').uncheck()
+    wait_for_tiles(page)
+    assert before > 200 and color_pixels(page, RIVER_RGB) < before / 10
+    assert "rivers" not in page.evaluate("location.hash")
+    page.close()
+
+
+def _container_point(page: Page, lon: float, lat: float) -> dict:
+    return page.evaluate(
+        "([lon, lat]) => { const p = atlasState.map.latLngToContainerPoint([lat, lon]); return {x: p.x, y: p.y}; }",
+        [lon, lat],
+    )
+
+
+def test_clicking_a_protected_area_opens_its_popup(chromium, live_url, db):
+    with db.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM layerdata.protected_areas"
+            " WHERE name = 'Khu bảo tồn thiên nhiên Pù Luông') s"
+        )
+        lon, lat = cur.fetchone()
+    watched = open_map(chromium, live_url + f"/#11/{lat}/{lon}/protected_areas")
+    page = watched.page
+    wait_for_tiles(page)
+    point = _container_point(page, lon, lat)
+    page.locator("#" + page.evaluate("atlasState.map.getContainer().id")).click(position=point)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Khu bảo tồn thiên nhiên Pù Luông" in popup.inner_text()
+    assert popup.locator("a", has_text="Xem chi tiết").count() == 1
+    assert watched.errors == []
+    page.close()
+
+
+def test_search_moves_the_map_to_the_place(chromium, live_url):
+    watched = open_map(chromium, live_url + "/")
+    page = watched.page
+    page.locator(".atlas-search input").fill("pu luong")
+    result = page.locator(".atlas-search-result", has_text="Pù Luông").first
+    result.wait_for(timeout=10_000)
+    result.click()
+    page.wait_for_timeout(800)
+    center = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lng, c.lat]; })()")
+    assert 104.9 < center[0] < 105.4 and 20.2 < center[1] < 20.7, center
+    assert page.evaluate("atlasState.map.getZoom()") >= 10
+    page.close()
+
+
+def test_language_switch_changes_the_interface(chromium, live_url):
+    watched = open_map(chromium, live_url + "/")
+    page = watched.page
+    page.locator("a.atlas-lang-link", has_text="EN").click()
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=10_000)
+    assert page.locator(".atlas-panel-toggle").inner_text() == "Layers"
+    assert page.locator(".atlas-theme legend").first.inner_text() == "Administrative"
+    page.goto(live_url + "/?lang=vi")
+    assert page.locator(".atlas-panel-toggle").inner_text() == "Lớp dữ liệu"
+    page.close()
+
+
+def test_permalink_restores_view_and_layers(chromium, live_url):
+    watched = open_map(chromium, live_url + "/#12/19.80000/105.77000/communes,rivers")
+    page = watched.page
+    page.wait_for_timeout(500)
+    assert page.evaluate("atlasState.map.getZoom()") == 12
+    center = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 19.8) < 1e-3 and abs(center[1] - 105.77) < 1e-3
+    assert page.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
+    page.evaluate("atlasState.map.setView([20.1, 105.5], 10)")
+    page.wait_for_timeout(300)
+    shared = page.url
+    page.goto(live_url + "/")
+    page.goto(shared)
+    page.wait_for_timeout(500)
+    assert page.evaluate("atlasState.map.getZoom()") == 10
+    assert page.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
+    page.close()
+
+
+def test_phone_viewport(chromium, live_url):
+    watched = open_map(chromium, live_url + "/", width=390, height=844)
+    page = watched.page
+    wait_for_tiles(page)
+    box = page.locator(".folium-map").bounding_box()
+    assert box["width"] == 390 and box["height"] > 760
+    assert not page.locator(".atlas-panel-content").is_visible(), "the layer panel starts folded on phones"
+    page.locator(".atlas-panel-toggle").click()
+    assert page.locator(".atlas-panel-content").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "map-phone.png"))
+    assert watched.errors == []
+    page.close()
