@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -25,9 +25,16 @@ RIVER_RGB = (0x2B, 0x8C, 0xBE)
 pytestmark = pytest.mark.browser
 
 
+class QuietHandler(WSGIRequestHandler):
+    """Serves like werkzeug's handler without logging every tile request."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        return
+
+
 @pytest.fixture(scope="module")
 def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -194,4 +201,91 @@ def test_phone_viewport(chromium, live_url):
     assert page.locator(".atlas-panel-content").is_visible()
     page.screenshot(path=str(ARTIFACTS / "map-phone.png"))
     assert watched.errors == []
+    page.close()
+
+
+def test_coordinates_and_measurements_match_postgis(chromium, live_url, db):
+    corners = [(105.70, 19.70), (105.80, 19.70), (105.80, 19.78)]
+    ring = ", ".join(f"{lon} {lat}" for lon, lat in [*corners, corners[0]])
+    with db.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p), ST_Length(l), ST_Area(a) FROM ("
+            " SELECT ST_Transform(ST_SetSRID(ST_MakePoint(105.70, 19.70), 4326), 5897) AS p,"
+            " ST_Transform(ST_GeomFromText(%s, 4326), 5897) AS l,"
+            " ST_Transform(ST_GeomFromText(%s, 4326), 5897) AS a) s",
+            (f"LINESTRING({', '.join(f'{lon} {lat}' for lon, lat in corners)})", f"POLYGON(({ring}))"),
+        )
+        x, y, length_m, area_m2 = cur.fetchone()
+    watched = open_map(chromium, live_url + "/")
+    page = watched.page
+    projected = page.evaluate("AtlasCoordinates.project(atlasState, L.latLng(19.70, 105.70))")
+    assert abs(projected[0] - x) < 0.01 and abs(projected[1] - y) < 0.01
+    planar = page.evaluate(
+        "(pts) => { const p = pts.map(q => AtlasCoordinates.project(atlasState, L.latLng(q[1], q[0])));"
+        " return [AtlasMeasure.length(p), AtlasMeasure.area(p)]; }",
+        corners,
+    )
+    assert abs(planar[0] - length_m) < 0.01 and abs(planar[1] - area_m2) < 0.5
+    page.close()
+
+
+def test_measure_tool_reports_metres_and_hectares(chromium, live_url):
+    watched = open_map(chromium, live_url + "/#12/19.75/105.75/communes")
+    page = watched.page
+    page.locator(".atlas-measure-toggle").click()
+    map_id = page.evaluate("atlasState.map.getContainer().id")
+    for lon, lat in [(105.72, 19.73), (105.78, 19.73), (105.78, 19.77)]:
+        page.locator("#" + map_id).click(position=_container_point(page, lon, lat))
+    text = page.locator(".atlas-measure-output").inner_text()
+    assert "Khoảng cách" in text and " km" in text and "Diện tích" in text and " ha" in text
+    assert page.locator(".leaflet-popup-content").count() == 0, "measuring does not open popups"
+    page.close()
+
+
+def test_popup_shows_attribute_values_as_text(chromium, live_url, database_url):
+    import psycopg2
+
+    hostile = "<img src=x onerror=alert(1)>"
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "UPDATE layerdata.hydro_stations SET river = %s WHERE name = 'Trạm thủy văn Hồi Xuân'"
+                " RETURNING ST_X(geom), ST_Y(geom), (SELECT river FROM layerdata.hydro_stations"
+                " WHERE name = 'Trạm thủy văn Hồi Xuân')",
+                (hostile,),
+            )
+            lon, lat, original = cur.fetchone()
+        watched = open_map(chromium, live_url + f"/#14/{lat}/{lon}/hydro_stations")
+        page = watched.page
+        wait_for_tiles(page)
+        page.locator("#" + page.evaluate("atlasState.map.getContainer().id")).click(
+            position=_container_point(page, lon, lat)
+        )
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=10_000)
+        page.wait_for_timeout(500)
+        assert hostile in popup.inner_text()
+        assert popup.locator("img").count() == 0
+        assert watched.errors == []
+        page.close()
+    finally:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "UPDATE layerdata.hydro_stations SET river = %s WHERE name = 'Trạm thủy văn Hồi Xuân'", (original,)
+            )
+        conn.close()
+
+
+def test_legend_follows_the_visible_layers(chromium, live_url):
+    watched = open_map(chromium, live_url + "/")
+    page = watched.page
+    legend = page.locator(".atlas-legend-list")
+    assert legend.locator('[data-layer="protected_areas"]').count() == 1
+    assert legend.locator('[data-layer="water_permits"]').count() == 0
+    assert "Vườn quốc gia" in legend.inner_text()
+    page.locator('input[type=checkbox][data-layer="protected_areas"]').uncheck()
+    page.locator('input[type=checkbox][data-layer="water_permits"]').check()
+    assert legend.locator('[data-layer="protected_areas"]').count() == 0
+    assert "Còn hiệu lực" in legend.locator('[data-layer="water_permits"]').inner_text()
     page.close()

@@ -11,6 +11,17 @@
   if (!L.DomEvent.fakeStop) {
     L.DomEvent.fakeStop = function (e) { e._stopped = true; };
   }
+  // VectorGrid's point symbols have no latlng, which Leaflet 1.9 reads when a small circle is
+  // clicked; the clicked position stands in for it.
+  var fireDOMEvent = L.Map.prototype._fireDOMEvent;
+  L.Map.prototype._fireDOMEvent = function (e, type, canvasTargets) {
+    (canvasTargets || []).forEach(function (target) {
+      if (target.getLatLng && !target._latlng && e.clientX !== undefined) {
+        target._latlng = this.mouseEventToLatLng(e);
+      }
+    }, this);
+    return fireDOMEvent.call(this, e, type, canvasTargets);
+  };
 
   function AtlasState(map, config) {
     this.map = map;
@@ -107,6 +118,11 @@
     var properties = event.layer && event.layer.properties;
     if (!properties || !properties[LAYER]) { return; }
     var latlng = event.latlng || this.map.mouseEventToLatLng(event.originalEvent);
+    // A click on a feature does not reach the map, so while measuring it is a measure point.
+    if (this.measure && this.measure.isActive()) {
+      this.measure.add(latlng);
+      return;
+    }
     global.AtlasPopup.open(this, this.byId[properties[LAYER]], properties, properties[FID], latlng);
   };
 

@@ -71,11 +71,12 @@
             map.getContainer().classList.toggle("atlas-measuring", active);
             redraw();
           });
-          map.on("click", function (event) {
-            if (!active) { return; }
-            points.push(event.latlng);
+          function add(latlng) {
+            points.push(latlng);
             redraw();
-          });
+          }
+          map.on("click", function (event) { if (active) { add(event.latlng); } });
+          state.measure = { isActive: function () { return active; }, add: add };
           container.appendChild(button);
           container.appendChild(output);
           L.DomEvent.disableClickPropagation(container);
@@ -83,7 +84,6 @@
         }
       });
       new Measure().addTo(map);
-      state.measure = { isActive: function () { return active; } };
     }
   };
 })(window);
