@@ -61,3 +61,9 @@ scale-data: setup db
 bench-tiles: setup db
 	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
 	$(PY) bench/bench_tiles.py $(BENCH_ARGS)
+
+# The map's first view: time until its tiles are drawn, and JS/CSS bytes (Chromium, cold cache).
+.PHONY: bench-map
+bench-map: setup db
+	@$(PY) -m atlas prepare
+	$(PY) bench/bench_map.py $(BENCH_ARGS)
