@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from branca.element import Figure
 from flask_babel import gettext as _
 
 from atlas.i18n import current_language
@@ -44,6 +45,7 @@ def atlas_map():
     config = map_config(list_layers(conn), lang, proj4_definition(conn, VN2000_PROVINCE_SRID), ui_strings())
     folium_map = build_map(config, current_app.extensions["atlas.settings"].online_basemap)
     figure = folium_map.get_root()
+    assert isinstance(figure, Figure)
     figure.render()
     return render_template(
         "map/index.html",

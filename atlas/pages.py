@@ -1,22 +1,36 @@
-"""HTML pages: the catalogue and the layer pages."""
+"""HTML pages: the catalogue, the layer pages with their ISO 19139 metadata, and the feature pages.
+
+The map blueprint owns `/`; these pages share templates/base.html with it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
 from itertools import groupby
+from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from markupsafe import Markup
+from psycopg2.extensions import connection as Connection
 
+from atlas.i18n import LANGUAGES, current_language
+from atlas.params import parse_feature_id
 from atlas.requestdb import request_connection
-from layers.catalogue import THEMES, get_layer, list_layers
+from layers.catalogue import THEMES, FieldDef, LayerDef, get_layer, list_layers
+from layers.charts import Chart, Guide, feature_shape, locator_map_svg, province_outline, time_series_svg
+from layers.features import get_feature
+from layers.iso19139 import OnlineLinks, metadata_document
+from layers.measurements import Readings, has_measurements, station_readings
+from layers.qcvn08 import Limit, beyond_drawn_limits, limits_for
 from layers.stats import layer_stats
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.get("/")
-def home():
-    """The atlas home; until the map page lands it opens the catalogue."""
-    return redirect(url_for(".catalogue"))
+# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 
 
 @bp.get("/layers")
@@ -25,13 +39,170 @@ def catalogue():
     conn = request_connection()
     entries = [(layer, layer_stats(conn, layer)) for layer in list_layers(conn)]
     ordered = sorted(entries, key=lambda e: (list(THEMES).index(e[0].theme), e[0].sort_order))
-    themes = [(THEMES[theme], list(group)) for theme, group in groupby(ordered, key=lambda e: e[0].theme)]
+    themes = [(theme, list(group)) for theme, group in groupby(ordered, key=lambda e: e[0].theme)]
     return render_template("layers/catalogue.html", themes=themes)
 
 
 @bp.get("/layers/<layer_id>")
 def layer(layer_id: str):
-    """One layer: its metadata, attribute dictionary and computed facts."""
+    """One layer: its metadata, attribute dictionary, computed facts, extent map and downloads."""
     conn = request_connection()
     found = get_layer(conn, layer_id)
-    return render_template("layers/detail.html", layer=found, stats=layer_stats(conn, found), themes=THEMES)
+    stats = layer_stats(conn, found)
+    extent_map = locator_map_svg(province_outline(conn), _("Phạm vi của lớp dữ liệu"), extent=stats.bbox)
+    return render_template("layers/detail.html", layer=found, stats=stats, extent_map=extent_map)
+
+
+@bp.get("/layers/<layer_id>/metadata.xml")
+def metadata_xml(layer_id: str):
+    """The layer's metadata as ISO 19139 XML (QCVN 42:2020/BTNMT follows ISO 19115)."""
+    conn = request_connection()
+    found = get_layer(conn, layer_id)
+    document = metadata_document(found, layer_stats(conn, found), _online_links(found))
+    return Response(document, mimetype="application/xml")
+
+
+@bp.get("/layers/<layer_id>/features/<fid>")
+def feature(layer_id: str, fid: str):
+    """One feature: its attributes in words, a small map and, for stations, their measurements."""
+    feature_id = parse_feature_id(fid)
+    conn = request_connection()
+    found = get_layer(conn, layer_id)
+    context = _feature_context(conn, found, feature_id)
+    return render_template("features/detail.html", layer=found, **context)
+
+
+def _online_links(layer: LayerDef) -> OnlineLinks:
+    return OnlineLinks(
+        geojson=url_for("api.features", layer_id=layer.id, limit=1000, _external=True),
+        # The TileJSON URL is a contract (DESIGN.md), whatever the tiles blueprint calls its view.
+        tilejson=f"{request.url_root}tiles/{layer.id}.json",
+        page=url_for(".layer", layer_id=layer.id, _external=True),
+        metadata_json=url_for("api.layer", layer_id=layer.id, _external=True),
+    )
+
+
+def _feature_context(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
+    feature_data = get_feature(conn, layer, fid)
+    label = _("Vị trí của đối tượng")
+    context: dict[str, Any] = {
+        "feature": feature_data,
+        "feature_title": feature_title(layer, feature_data),
+        "feature_map": locator_map_svg(province_outline(conn), label, shape=feature_shape(conn, layer, fid)),
+        "readings": None,
+        "charts": [],
+    }
+    if has_measurements(layer.id):
+        readings = station_readings(conn, fid)
+        context.update(readings=readings, charts=station_charts(readings))
+    return context
+
+
+def feature_title(layer: LayerDef, feature_data: dict[str, Any]) -> str:
+    """What to call a feature: its name, else its first searchable (else required) text value, else its id."""
+    props = feature_data["properties"]
+    texts = [f for f in layer.fields if f.type == "text" and not f.domain]
+    ranked = (
+        [f for f in texts if f.name == "name"] + [f for f in texts if f.searchable] + [f for f in texts if f.required]
+    )
+    for candidate in ranked:
+        if props.get(candidate.name):
+            return str(props[candidate.name])
+    return _("Đối tượng số %(fid)s", fid=feature_data["id"])
+
+
+def station_charts(readings: Readings) -> list[tuple[str, str, Markup]]:
+    """One chart per parameter, with the QCVN 08:2023/BTNMT lines: (label, unit, SVG)."""
+    lang = current_language()
+    charts = []
+    for series in readings.series:
+        chart = Chart(
+            title=series.parameter.label(lang),
+            unit=series.parameter.unit,
+            points=series.points,
+            guides=[_guide(limit) for limit in limits_for(series.parameter.code)],
+            number=format_number,
+            date=format_date,
+            flagged=partial(beyond_drawn_limits, series.parameter.code),
+            # Coliform counts span three orders of magnitude; a linear axis would hide all but the peaks.
+            log_scale=series.parameter.code == "coliform",
+        )
+        charts.append((series.parameter.label(lang), series.parameter.unit, time_series_svg(chart)))
+    return charts
+
+
+def _guide(limit: Limit) -> Guide:
+    if limit.table == 1:
+        return Guide(_("Bảng 1"), limit.value, "level-health")
+    return Guide(_("Mức %(level)s", level=limit.level), limit.value, "level-" + limit.level[-1].lower())
+
+
+def format_number(value: float | int | None) -> str:
+    """A number with the separators of the page's language (1.234,5 in Vietnamese)."""
+    return "—" if value is None else str(format_decimal(value))
+
+
+def format_date(value: dt.date | str | None) -> str:
+    """A date as dd/mm/yyyy, whatever the language."""
+    if value is None or value == "":
+        return "—"
+    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return day.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: dt.datetime | str | None) -> str:
+    """A time as dd/mm/yyyy HH:MM in Vietnam's time."""
+    if value is None or value == "":
+        return "—"
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VIETNAM_TIME)
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+def attribute_value(field: FieldDef, value: Any) -> str:
+    """An attribute value in words: domain label, formatted date or number, with its unit."""
+    lang = current_language()
+    if value is None or value == "":
+        return "—"
+    if field.domain:
+        text = field.domain_label(value, lang) or str(value)
+    elif field.type == "boolean":
+        text = _("Có") if value else _("Không")
+    elif field.type == "date":
+        text = format_date(value)
+    elif field.type == "datetime":
+        text = format_datetime(value)
+    elif field.type == "integer" and "year" in field.name:
+        text = str(value)  # a year is not a quantity: 2025, never 2.025
+    elif field.type in ("integer", "number"):
+        text = format_number(value)
+    else:
+        text = str(value)
+    return f"{text} {field.unit}" if field.unit else text
+
+
+def localized(item: Any, name: str) -> Any:
+    """The `name_vi` or `name_en` attribute of a catalogue item, by the page's language."""
+    return getattr(item, f"{name}_{current_language()}")
+
+
+def language_url(lang: str) -> str:
+    """The current page's URL with ?lang= set to `lang` (other query arguments kept)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*args, ("lang", lang)])
+
+
+@bp.app_context_processor
+def _page_helpers() -> dict[str, Any]:
+    return {
+        "languages": LANGUAGES,
+        "language_url": language_url,
+        "localized": localized,
+        "theme_title": lambda theme: THEMES[theme][0 if current_language() == "vi" else 1],
+        "attribute_value": attribute_value,
+        "format_number": format_number,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+        "beyond_drawn_limits": beyond_drawn_limits,
+    }

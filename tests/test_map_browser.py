@@ -179,15 +179,16 @@ def test_permalink_restores_view_and_layers(chromium, live_url):
     center = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lat, c.lng]; })()")
     assert abs(center[0] - 19.8) < 1e-3 and abs(center[1] - 105.77) < 1e-3
     assert page.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
-    page.evaluate("atlasState.map.setView([20.1, 105.5], 10)")
-    page.wait_for_timeout(300)
+    page.evaluate("atlasState.map.setView([20.1, 105.5], 10, {animate: false})")
+    page.wait_for_function("location.hash.startsWith('#10/')", timeout=10_000)
     shared = page.url
-    page.goto(live_url + "/")
-    page.goto(shared)
-    page.wait_for_timeout(500)
-    assert page.evaluate("atlasState.map.getZoom()") == 10
-    assert page.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
     page.close()
+    opened = open_map(chromium, shared).page  # as someone opening a shared link would
+    assert opened.evaluate("atlasState.map.getZoom()") == 10
+    center = opened.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 20.1) < 1e-3 and abs(center[1] - 105.5) < 1e-3
+    assert opened.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
+    opened.close()
 
 
 def test_phone_viewport(chromium, live_url):
