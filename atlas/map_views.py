@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
 from branca.element import Figure
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
 from atlas.i18n import current_language

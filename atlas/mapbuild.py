@@ -17,6 +17,7 @@ from layers.catalogue import THEMES, LayerDef
 
 PROVINCE_BOUNDS = ((19.2877, 104.3743), (20.6702, 106.0751))
 MAP_SCRIPTS = (
+    "atlas-dom.js",
     "atlas-style.js",
     "atlas-popup.js",
     "atlas-panel.js",

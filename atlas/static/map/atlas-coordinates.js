@@ -2,7 +2,7 @@
  * definition PostGIS itself uses, so the numbers match what planners get from the database. */
 (function (global) {
   "use strict";
-  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+  var el = global.AtlasDom.el;
 
   function formatter(state) {
     var toVn2000 = proj4("EPSG:4326", state.config.vn2000.proj4);

@@ -1,11 +1,12 @@
 /* The legend, drawn from the same catalogue styles as the map, for the visible layers only. */
 (function (global) {
   "use strict";
-  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+  var el = global.AtlasDom.el;
 
   function swatch(layer, color) {
     var style = layer.style;
-    var mark = el("span", "atlas-swatch atlas-swatch-" + layer.geometry_kind);
+    var shape = layer.geometry_kind === "point" ? " atlas-symbol-" + style.symbol : "";
+    var mark = el("span", "atlas-swatch atlas-swatch-" + layer.geometry_kind + shape);
     var fill = color || style.fill_color || style.color;
     if (layer.geometry_kind === "line") {
       mark.style.borderTopColor = color || style.color;
@@ -45,29 +46,15 @@
 
   global.AtlasLegend = {
     add: function (state) {
-      var Legend = L.Control.extend({
-        options: { position: "bottomright" },
-        onAdd: function () {
-          var container = el("div", "atlas-legend leaflet-bar");
-          var toggle = el("button", "atlas-legend-toggle", state.t("legend"));
-          toggle.type = "button";
-          var open = global.matchMedia && global.matchMedia("(min-width: 700px)").matches;
-          container.classList.toggle("open", open);
-          toggle.addEventListener("click", function () { container.classList.toggle("open"); });
-          container.appendChild(toggle);
-          var body = entries(state);
-          container.appendChild(body);
-          state.onChange(function () {
-            var fresh = entries(state);
-            container.replaceChild(fresh, body);
-            body = fresh;
-          });
-          L.DomEvent.disableClickPropagation(container);
-          L.DomEvent.disableScrollPropagation(container);
-          return container;
-        }
+      global.AtlasDom.foldable(state.map, "bottomright", "atlas-legend", state.t("legend"), function (container) {
+        var body = entries(state);
+        container.appendChild(body);
+        state.onChange(function () {
+          var fresh = entries(state);
+          container.replaceChild(fresh, body);
+          body = fresh;
+        });
       });
-      new Legend().addTo(state.map);
     }
   };
 })(window);

@@ -2,7 +2,7 @@
  * metres, as PostGIS's ST_Length and ST_Area give them on geometries transformed to 5897. */
 (function (global) {
   "use strict";
-  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+  var el = global.AtlasDom.el;
 
   function planar(state, latlngs) {
     return latlngs.map(function (latlng) { return global.AtlasCoordinates.project(state, latlng); });
@@ -49,41 +49,34 @@
       var points = [];
       var drawing = L.layerGroup().addTo(map);
       var active = false;
-      var Measure = L.Control.extend({
-        options: { position: "topleft" },
-        onAdd: function () {
-          var container = el("div", "atlas-measure leaflet-bar");
-          var button = el("button", "atlas-measure-toggle", state.t("measure"));
-          button.type = "button";
-          button.title = state.t("measure_help");
-          var output = el("div", "atlas-measure-output");
-          function redraw() {
-            drawing.clearLayers();
-            if (points.length > 1) { L.polyline(points, { color: "#d7301f", weight: 2 }).addTo(drawing); }
-            if (points.length > 2) { L.polygon(points, { color: "#d7301f", weight: 1, fillOpacity: 0.1 }).addTo(drawing); }
-            points.forEach(function (p) { L.circleMarker(p, { radius: 3, color: "#d7301f" }).addTo(drawing); });
-            output.textContent = points.length ? describe(state, points) : state.t("measure_help");
-          }
-          button.addEventListener("click", function () {
-            active = !active;
-            points = [];
-            container.classList.toggle("active", active);
-            map.getContainer().classList.toggle("atlas-measuring", active);
-            redraw();
-          });
-          function add(latlng) {
-            points.push(latlng);
-            redraw();
-          }
-          map.on("click", function (event) { if (active) { add(event.latlng); } });
-          state.measure = { isActive: function () { return active; }, add: add };
-          container.appendChild(button);
-          container.appendChild(output);
-          L.DomEvent.disableClickPropagation(container);
-          return container;
+      global.AtlasDom.control(state.map, "topleft", "atlas-measure", function (container) {
+        var button = el("button", "atlas-measure-toggle", state.t("measure"));
+        button.type = "button";
+        button.title = state.t("measure_help");
+        var output = el("div", "atlas-measure-output");
+        function redraw() {
+          drawing.clearLayers();
+          if (points.length > 1) { L.polyline(points, { color: "#d7301f", weight: 2 }).addTo(drawing); }
+          if (points.length > 2) { L.polygon(points, { color: "#d7301f", weight: 1, fillOpacity: 0.1 }).addTo(drawing); }
+          points.forEach(function (p) { L.circleMarker(p, { radius: 3, color: "#d7301f" }).addTo(drawing); });
+          output.textContent = points.length ? describe(state, points) : state.t("measure_help");
         }
+        button.addEventListener("click", function () {
+          active = !active;
+          points = [];
+          container.classList.toggle("active", active);
+          map.getContainer().classList.toggle("atlas-measuring", active);
+          redraw();
+        });
+        function add(latlng) {
+          points.push(latlng);
+          redraw();
+        }
+        map.on("click", function (event) { if (active) { add(event.latlng); } });
+        state.measure = { isActive: function () { return active; }, add: add };
+        container.appendChild(button);
+        container.appendChild(output);
       });
-      new Measure().addTo(map);
     }
   };
 })(window);

@@ -1,7 +1,7 @@
 /* The layer panel: layers grouped by theme, each with a switch and an opacity slider. */
 (function (global) {
   "use strict";
-  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+  var el = global.AtlasDom.el;
 
   function layerRow(state, layer) {
     var row = el("div", "atlas-layer-row");
@@ -43,31 +43,9 @@
 
   global.AtlasPanel = {
     add: function (state) {
-      var Panel = L.Control.extend({
-        options: { position: "topright" },
-        onAdd: function () {
-          var container = el("div", "atlas-panel leaflet-bar");
-          var toggle = el("button", "atlas-panel-toggle", state.t("layers"));
-          toggle.type = "button";
-          toggle.setAttribute("aria-expanded", "false");
-          var content = panelContent(state);
-          // Open by default on wide screens; on phones it starts folded so the map stays visible.
-          var open = global.matchMedia && global.matchMedia("(min-width: 700px)").matches;
-          container.classList.toggle("open", open);
-          toggle.setAttribute("aria-expanded", String(open));
-          toggle.addEventListener("click", function () {
-            var nowOpen = !container.classList.contains("open");
-            container.classList.toggle("open", nowOpen);
-            toggle.setAttribute("aria-expanded", String(nowOpen));
-          });
-          container.appendChild(toggle);
-          container.appendChild(content);
-          L.DomEvent.disableClickPropagation(container);
-          L.DomEvent.disableScrollPropagation(container);
-          return container;
-        }
+      global.AtlasDom.foldable(state.map, "topright", "atlas-panel", state.t("layers"), function (container) {
+        container.appendChild(panelContent(state));
       });
-      new Panel().addTo(state.map);
     }
   };
 })(window);

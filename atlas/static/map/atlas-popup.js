@@ -3,12 +3,7 @@
 (function (global) {
   "use strict";
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
+  var el = global.AtlasDom.el;
 
   function formatValue(state, field, value) {
     if (value === null || value === undefined || value === "") { return "—"; }
@@ -90,7 +85,6 @@
       L.popup({ maxWidth: 320, autoPanPadding: [16, 16], className: "atlas-popup-wrap" })
         .setLatLng(latlng).setContent(box).openOn(state.map);
     },
-    formatValue: formatValue,
-    el: el
+    formatValue: formatValue
   };
 })(window);

@@ -1,7 +1,7 @@
 /* Search box: places and features by name, with or without diacritics; a result zooms the map to it. */
 (function (global) {
   "use strict";
-  var el = function (tag, className, text) { return global.AtlasPopup.el(tag, className, text); };
+  var el = global.AtlasDom.el;
 
   function showResults(state, list, results) {
     list.textContent = "";
@@ -42,38 +42,30 @@
 
   global.AtlasSearch = {
     add: function (state) {
-      var Search = L.Control.extend({
-        options: { position: "topleft" },
-        onAdd: function () {
-          var container = el("div", "atlas-search leaflet-bar");
-          var form = el("form");
-          form.setAttribute("role", "search");
-          var input = el("input");
-          input.type = "search";
-          input.name = "q";
-          input.placeholder = state.t("search_placeholder");
-          input.setAttribute("aria-label", state.t("search_placeholder"));
-          input.autocomplete = "off";
-          var list = el("ul", "atlas-search-results");
-          var timer = null;
-          input.addEventListener("input", function () {
-            clearTimeout(timer);
-            timer = setTimeout(function () { search(state, input, list); }, 250);
-          });
-          form.addEventListener("submit", function (event) {
-            event.preventDefault();
-            clearTimeout(timer);
-            search(state, input, list);
-          });
-          form.appendChild(input);
-          container.appendChild(form);
-          container.appendChild(list);
-          L.DomEvent.disableClickPropagation(container);
-          L.DomEvent.disableScrollPropagation(container);
-          return container;
-        }
+      global.AtlasDom.control(state.map, "topleft", "atlas-search", function (container) {
+        var form = el("form");
+        form.setAttribute("role", "search");
+        var input = el("input");
+        input.type = "search";
+        input.name = "q";
+        input.placeholder = state.t("search_placeholder");
+        input.setAttribute("aria-label", state.t("search_placeholder"));
+        input.autocomplete = "off";
+        var list = el("ul", "atlas-search-results");
+        var timer = null;
+        input.addEventListener("input", function () {
+          clearTimeout(timer);
+          timer = setTimeout(function () { search(state, input, list); }, 250);
+        });
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          clearTimeout(timer);
+          search(state, input, list);
+        });
+        form.appendChild(input);
+        container.appendChild(form);
+        container.appendChild(list);
       });
-      new Search().addTo(state.map);
     }
   };
 })(window);

@@ -2,6 +2,28 @@
 (function (global) {
   "use strict";
 
+  // Leaflet draws every point as a circle; the catalogue also has squares, triangles and
+  // diamonds (permits, stations), so the canvas renderer learns those shapes.
+  var SHAPES = {
+    square: [[-1, -1], [1, -1], [1, 1], [-1, 1]],
+    triangle: [[0, -1.25], [1.15, 0.85], [-1.15, 0.85]],
+    diamond: [[0, -1.35], [1.35, 0], [0, 1.35], [-1.35, 0]]
+  };
+  var drawCircle = L.Canvas.prototype._updateCircle;
+  L.Canvas.prototype._updateCircle = function (layer) {
+    var shape = SHAPES[layer.options.atlasSymbol];
+    if (!shape) { return drawCircle.call(this, layer); }
+    if (!this._drawing || layer._empty()) { return; }
+    var p = layer._point, r = Math.max(Math.round(layer._radius), 1), ctx = this._ctx;
+    ctx.beginPath();
+    shape.forEach(function (corner, i) {
+      var x = p.x + corner[0] * r, y = p.y + corner[1] * r;
+      if (i === 0) { ctx.moveTo(x, y); } else { ctx.lineTo(x, y); }
+    });
+    ctx.closePath();
+    this._fillStroke(ctx, layer);
+  };
+
   function categoryColor(layer, properties) {
     var style = layer.style;
     if (!style.category_field) { return null; }
@@ -20,7 +42,7 @@
     var radius = count > 1 ? Math.min(style.radius + 2 * Math.log(count), 16) : style.radius;
     return {
       radius: radius, fill: true, fillColor: fill, fillOpacity: style.fill_opacity * opacity,
-      color: style.color, weight: 1, opacity: opacity
+      color: style.color, weight: 1, opacity: opacity, atlasSymbol: count > 1 ? "circle" : style.symbol
     };
   }
 

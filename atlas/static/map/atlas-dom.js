@@ -1,0 +1,46 @@
+/* Small DOM helpers shared by the map's controls: text-only elements and Leaflet controls. */
+(function (global) {
+  "use strict";
+
+  // Text goes in through textContent only, so attribute values can never become HTML.
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  // A Leaflet control whose clicks and scrolls stay inside it; build(container) fills it.
+  function control(map, position, className, build) {
+    var Control = L.Control.extend({
+      options: { position: position },
+      onAdd: function () {
+        var container = el("div", className + " leaflet-bar");
+        build(container);
+        L.DomEvent.disableClickPropagation(container);
+        L.DomEvent.disableScrollPropagation(container);
+        return container;
+      }
+    });
+    return new Control().addTo(map);
+  }
+
+  // A control with a button that folds its body; open at first on wide screens only,
+  // so on phones the map stays visible.
+  function foldable(map, position, className, label, build) {
+    return control(map, position, className, function (container) {
+      var toggle = el("button", className + "-toggle", label);
+      toggle.type = "button";
+      function setOpen(open) {
+        container.classList.toggle("open", open);
+        toggle.setAttribute("aria-expanded", String(open));
+      }
+      setOpen(Boolean(global.matchMedia && global.matchMedia("(min-width: 700px)").matches));
+      toggle.addEventListener("click", function () { setOpen(!container.classList.contains("open")); });
+      container.appendChild(toggle);
+      build(container);
+    });
+  }
+
+  global.AtlasDom = { el: el, control: control, foldable: foldable };
+})(window);
