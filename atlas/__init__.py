@@ -45,8 +45,3 @@ def _tile_cache(settings: Settings) -> MemoryTileCache | NoTileCache | RedisTile
     if settings.redis_url:
         return RedisTileCache(settings.redis_url)
     return MemoryTileCache(settings.tile_cache_mb * 1024 * 1024)
-
-
-def settings_of(app: Flask) -> Settings:
-    """The Settings the app was created with."""
-    return app.extensions["atlas.settings"]

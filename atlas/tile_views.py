@@ -6,9 +6,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from atlas.metrics import record_tile
 from atlas.requestdb import request_connection
+from layers.catalogue import get_layers
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
-from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile, tile_layers
+from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile
 from tiles.tilejson import revision_tag, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
@@ -29,7 +30,7 @@ def tile(ids: str, z: str, x: str, y: str):
         record_tile(pinned)
         return _tile_response(pinned, request.args["v"])
     conn = request_connection()
-    layers = tile_layers(conn, layer_ids)
+    layers = get_layers(conn, layer_ids)
     check_zoom(layers, address)
     settings = current_app.extensions["atlas.settings"]
     result = get_tile(conn, cache, layers, address, settings.tile_timeout_ms)
@@ -41,7 +42,7 @@ def tile(ids: str, z: str, x: str, y: str):
 def tilejson_document(ids: str):
     """TileJSON 3.0.0 of one layer or several joined by commas."""
     conn = request_connection()
-    layers = tile_layers(conn, parse_layer_ids(ids))
+    layers = get_layers(conn, parse_layer_ids(ids))
     stats = [layer_stats(conn, layer) for layer in layers]
     url = request.host_url.rstrip("/") + f"/tiles/{ids}/{{z}}/{{x}}/{{y}}.pbf?v={revision_tag(layers)}"
     response = jsonify(tilejson(layers, stats, url, request.args.get("lang", "vi")))

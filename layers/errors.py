@@ -45,20 +45,6 @@ class FeatureNotFound(NotFound):
     code = "feature_not_found"
 
 
-class InvalidFeature(AtlasError):
-    """A feature whose attributes or geometry break the layer's schema."""
-
-    status = 422
-    code = "invalid_feature"
-
-
-class VersionConflict(AtlasError):
-    """An edit was based on a version of the feature that is no longer current."""
-
-    status = 412
-    code = "version_conflict"
-
-
 class DatabaseUnavailable(AtlasError):
     """The database did not answer."""
 

@@ -75,9 +75,3 @@ def create_layer_table(conn: Connection, layer: LayerDef) -> None:
                 """
             ).format(table=table, layer_id=sql.Literal(layer.id))
         )
-
-
-def drop_layer_table(conn: Connection, layer: LayerDef) -> None:
-    """Drop the layer's table and everything on it."""
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(table_identifier(layer)))

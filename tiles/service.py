@@ -7,7 +7,7 @@ from typing import Protocol
 
 from psycopg2.extensions import connection as Connection
 
-from layers.catalogue import LAYER_ID_PATTERN, LayerDef, get_layers
+from layers.catalogue import LAYER_ID_PATTERN, LayerDef
 from layers.errors import InvalidInput, LayerNotFound, NotFound
 from tiles.cache import CachedTile, cache_key
 from tiles.grid import TileAddress
@@ -45,11 +45,6 @@ def parse_layer_ids(raw: str) -> list[str]:
     if len(set(ids)) != len(ids):
         raise InvalidInput("Each layer may appear only once in a tile URL.")
     return ids
-
-
-def tile_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
-    """The catalogue entries of the requested layers, in the requested order; unknown ids → 404."""
-    return get_layers(conn, layer_ids)
 
 
 def check_zoom(layers: list[LayerDef], tile: TileAddress) -> None:

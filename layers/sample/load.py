@@ -20,7 +20,6 @@ from layers.sample.generate import (
     scale_forest_cover,
     scale_species_observations,
 )
-from layers.tables import table_identifier
 
 Progress = Callable[[int], None]
 DEFAULT_SEED = 2025
@@ -95,10 +94,3 @@ def load_scale(
     _analyze(conn, list(counts))
     conn.commit()
     return counts
-
-
-def layer_row_count(conn: Connection, layer_id: str) -> int:
-    """How many features the layer's table holds."""
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table_identifier(get_layer(conn, layer_id))))
-        return cur.fetchone()[0]
