@@ -35,6 +35,9 @@ class ConnectionPool:
     def _open(self) -> Connection:
         try:
             conn = psycopg2.connect(self._url, application_name="thanhhoa-atlas", connect_timeout=10)
+            # One snapshot per request: a tile is drawn from exactly the revisions it is cached
+            # under, and a page's count agrees with its rows.
+            conn.set_session(isolation_level=psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ)
             with conn.cursor() as cur:
                 cur.execute(SESSION_SETUP, (self._statement_timeout_ms,))
             conn.commit()

@@ -53,3 +53,12 @@ def test_connections_are_kept_between_requests(database_url):
     with pool.connection() as again:
         assert again.get_backend_pid() == backend, "the same session is lent again"
     pool.close()
+
+
+def test_a_request_reads_one_snapshot(database_url):
+    app = create_app({"database_url": database_url})
+    pool = app.extensions["atlas.pool"]
+    with pool.connection() as conn, conn.cursor() as cur:
+        cur.execute("SHOW transaction_isolation")
+        assert cur.fetchone()[0] == "repeatable read"
+    pool.close()
