@@ -234,18 +234,29 @@ def get_layer(conn: Connection, layer_id: str) -> LayerDef:
     return get_layers(conn, [layer_id])[0]
 
 
+# Parsed definitions by (database, layer id), with the row version (xmin) they were read at.
+# Any change of the row, a revision bump included, gives it a new xmin, so an entry whose xmin
+# still matches is exactly the row; the tile path then skips fetching and parsing the JSON.
+_definitions: dict[tuple[str, str], tuple[str, LayerDef]] = {}
+
+
 def get_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
     """The layers with these ids, in this order; raises LayerNotFound for the first id not in the catalogue."""
     for layer_id in layer_ids:
         if not LAYER_ID_PATTERN.match(layer_id):
             raise LayerNotFound(layer_id)
     with conn.cursor() as cur:
-        cur.execute(SELECT_LAYERS + " WHERE id = ANY(%s)", (list(layer_ids),))
-        found = {row[0]: row for row in cur.fetchall()}
-    for layer_id in layer_ids:
-        if layer_id not in found:
-            raise LayerNotFound(layer_id)
-    return [_layer_from_row(found[layer_id]) for layer_id in layer_ids]
+        cur.execute("SELECT id, xmin::text FROM layer WHERE id = ANY(%s)", (list(layer_ids),))
+        row_versions = dict(cur.fetchall())
+        for layer_id in layer_ids:
+            if layer_id not in row_versions:
+                raise LayerNotFound(layer_id)
+        stale = [i for i in layer_ids if _definitions.get((conn.dsn, i), ("",))[0] != row_versions[i]]
+        if stale:
+            cur.execute(SELECT_LAYERS + " WHERE id = ANY(%s)", (stale,))
+            for row in cur.fetchall():
+                _definitions[(conn.dsn, row[0])] = (row_versions[row[0]], _layer_from_row(row))
+    return [_definitions[(conn.dsn, layer_id)][1] for layer_id in layer_ids]
 
 
 def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
