@@ -8,6 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
+from atlas.front import gunicorn_command, run_front
 from atlas.migrate import apply_migrations, ensure_database, first_line
 from atlas.settings import Settings, load_settings
 from layers.errors import AtlasError, DatabaseUnavailable
@@ -57,26 +58,15 @@ def _fresh_metrics_dir() -> None:
 
 
 def serve(settings: Settings) -> None:
-    """Replace this process with gunicorn serving the atlas on 127.0.0.1:ATLAS_PORT."""
+    """Serve the atlas on 127.0.0.1:ATLAS_PORT: nginx in front of gunicorn, or gunicorn alone without nginx."""
     _check_port_free(settings.port)
-    workers = str(max(2, os.cpu_count() or 1))
-    args = [
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{settings.port}",
-        "--workers",
-        workers,
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-        "wsgi:app",
-    ]
     _fresh_metrics_dir()
-    print(f"Serving the atlas on http://127.0.0.1:{settings.port}")
-    os.execvp(os.path.join(os.path.dirname(sys.executable), "gunicorn"), args)
+    if shutil.which("nginx"):
+        print(f"Serving the atlas on http://127.0.0.1:{settings.port} (nginx in front of gunicorn)", flush=True)
+        sys.exit(run_front(settings))
+    print(f"Serving the atlas on http://127.0.0.1:{settings.port} (gunicorn; install nginx to cache tiles in front)")
+    command = gunicorn_command(f"127.0.0.1:{settings.port}")
+    os.execvp(command[0], command)
 
 
 def main(argv: list[str]) -> int:

@@ -109,7 +109,10 @@ def sequential_pass(port: int, paths: list[str], timeout_s: float, keep_bodies: 
                 conn.request("GET", path)
                 response = conn.getresponse()
                 body = response.read()
-                status, cache = response.status, response.getheader("X-Tile-Cache", "")
+                # nginx in front answers kept tiles itself (X-Front-Cache), replaying the stored headers.
+                front = response.getheader("X-Front-Cache", "")
+                status = response.status
+                cache = "hit" if front == "HIT" else response.getheader("X-Tile-Cache", "")
             except OSError:
                 conn.close()
                 conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout_s)

@@ -3,8 +3,8 @@
 # As root it runs apt-get; otherwise it prints the one command to run and stops.
 set -euo pipefail
 
-packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-core redis-server)
-[ "${ATLAS_WITH_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk nginx-light)
+packages=(python3-venv postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-core redis-server nginx-light)
+[ "${ATLAS_WITH_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
 # Front-end assets come from npm; a machine with its own Node.js keeps it.
 command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -21,8 +21,10 @@ CREATE TABLE layer (
     style jsonb NOT NULL DEFAULT '{}',
     fields jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(fields) = 'array'),
     metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
-    -- Goes up on every change of the layer's data; tile cache keys and tile URLs carry it.
-    revision bigint NOT NULL DEFAULT 0,
+    -- Goes up by one on every change of the layer's data; tile cache keys and tile URLs carry it.
+    -- It starts at the creation time in milliseconds, so a database loaded afresh never reuses
+    -- the numbers of an earlier one and no cache (in-process, Redis, nginx, CDN) can mix them up.
+    revision bigint NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
     data_changed_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     CHECK (min_zoom <= max_zoom)

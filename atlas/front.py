@@ -1,0 +1,128 @@
+"""How `make run` serves: nginx in front of gunicorn when nginx is installed, else gunicorn alone.
+
+nginx answers static assets and cached versioned tiles without Python; everything else goes
+to gunicorn on a private loopback port. Both run as children of this process and stop together.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from atlas.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FRONT_DIR = ROOT / "var" / "front"
+TEMPLATE = Path(__file__).resolve().parent / "deploy" / "nginx.conf.in"
+TILE_CACHE = (
+    "proxy_cache tiles;\n"
+    "            proxy_cache_key $request_uri;\n"
+    "            proxy_cache_lock on;\n"
+    "            add_header X-Front-Cache $upstream_cache_status;"
+)
+
+
+def worker_count() -> int:
+    """Processes for gunicorn and for nginx: one per core, at least two."""
+    return max(2, os.cpu_count() or 1)
+
+
+def free_loopback_port() -> int:
+    """A port nobody listens on, for gunicorn behind nginx."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_nginx_config(settings: Settings, backend_port: int) -> Path:
+    """Fill in the nginx template for this port, backend and cache size; returns the file."""
+    for sub in ("tmp", "tile-cache"):
+        (FRONT_DIR / sub).mkdir(parents=True, exist_ok=True)
+    as_root = os.geteuid() == 0
+    if as_root:
+        # nginx's workers drop to nobody: they must be able to write their temp and cache files.
+        for path in (FRONT_DIR / "tmp", FRONT_DIR / "tile-cache"):
+            shutil.chown(path, "nobody", "nogroup")
+    replacements = {
+        "@WORKERS@": str(worker_count()),
+        "@VAR@": str(FRONT_DIR),
+        "@USER@": "user nobody nogroup;" if as_root else "",
+        "@CACHE_MB@": str(max(settings.tile_cache_mb * 4, 64)),
+        "@BACKEND_PORT@": str(backend_port),
+        "@PORT@": str(settings.port),
+        "@STATIC@": str(ROOT / "atlas" / "static"),
+        "@TILE_CACHE@": TILE_CACHE if settings.tile_cache_mb else "# tile cache off (ATLAS_TILE_CACHE_MB=0)",
+    }
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for key, value in replacements.items():
+        text = text.replace(key, value)
+    config = FRONT_DIR / "nginx.conf"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def gunicorn_command(bind: str) -> list[str]:
+    """gunicorn serving wsgi:app with threads, so requests wait for pooled connections."""
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    return [
+        gunicorn,
+        "--bind",
+        bind,
+        "--workers",
+        str(worker_count()),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "wsgi:app",
+    ]
+
+
+def _wait_for_port(port: int, child: subprocess.Popen, timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def run_front(settings: Settings) -> int:
+    """Run gunicorn on a private port and nginx on ATLAS_PORT until either stops or we are told to."""
+    backend_port = free_loopback_port()
+    config = write_nginx_config(settings, backend_port)
+    backend = subprocess.Popen(gunicorn_command(f"127.0.0.1:{backend_port}"), cwd=ROOT)
+    children = [backend]
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM if signum != signal.SIGINT else signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if not _wait_for_port(backend_port, backend):
+        stop(signal.SIGTERM, None)
+        return backend.wait() or 1
+    front = subprocess.Popen(
+        ["nginx", "-e", str(FRONT_DIR / "error.log"), "-c", str(config), "-p", str(FRONT_DIR)], cwd=ROOT
+    )
+    children.append(front)
+    while all(child.poll() is None for child in children) and not stopping:
+        time.sleep(0.5)
+    stop(signal.SIGTERM, None)
+    codes = [child.wait() for child in children]
+    return 0 if stopping else max(code or 0 for code in codes) or 1
