@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from atlas.front import worker_count as atlas_worker_count
 from bench.procs import ContenderFailed, Server, ServerSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +19,8 @@ TIPG_PACKAGES = (f"tipg=={TIPG_VERSION}", "uvicorn[standard]")
 
 
 def worker_count() -> int:
-    """The atlas's gunicorn worker count (atlas/__main__.py): max(2, cpu_count); every contender gets it."""
-    return max(2, os.cpu_count() or 1)
+    """The atlas's gunicorn worker count (atlas/front.py); every contender gets the same."""
+    return atlas_worker_count()
 
 
 def atlas_url_path(layer_id: str, z: int, x: int, y: int) -> str:
