@@ -18,7 +18,7 @@ from pathlib import Path
 from atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FRONT_DIR = ROOT / "var" / "front"
+FRONT_ROOT = ROOT / "var" / "front"
 TEMPLATE = Path(__file__).resolve().parent / "deploy" / "nginx.conf.in"
 TILE_CACHE = (
     "proxy_cache tiles;\n"
@@ -40,18 +40,24 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
+def front_dir(settings: Settings) -> Path:
+    """nginx's config, logs, temp files and tile cache for this port (two servers never share them)."""
+    return FRONT_ROOT / str(settings.port)
+
+
 def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     """Fill in the nginx template for this port, backend and cache size; returns the file."""
+    directory = front_dir(settings)
     for sub in ("tmp", "tile-cache"):
-        (FRONT_DIR / sub).mkdir(parents=True, exist_ok=True)
+        (directory / sub).mkdir(parents=True, exist_ok=True)
     as_root = os.geteuid() == 0
     if as_root:
         # nginx's workers drop to nobody: they must be able to write their temp and cache files.
-        for path in (FRONT_DIR / "tmp", FRONT_DIR / "tile-cache"):
+        for path in (directory / "tmp", directory / "tile-cache"):
             shutil.chown(path, "nobody", "nogroup")
     replacements = {
         "@WORKERS@": str(worker_count()),
-        "@VAR@": str(FRONT_DIR),
+        "@VAR@": str(directory),
         "@USER@": "user nobody nogroup;" if as_root else "",
         "@CACHE_MB@": str(max(settings.tile_cache_mb * 4, 64)),
         "@BACKEND_PORT@": str(backend_port),
@@ -62,7 +68,7 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in replacements.items():
         text = text.replace(key, value)
-    config = FRONT_DIR / "nginx.conf"
+    config = directory / "nginx.conf"
     config.write_text(text, encoding="utf-8")
     return config
 
@@ -117,9 +123,8 @@ def run_front(settings: Settings) -> int:
     if not _wait_for_port(backend_port, backend):
         stop(signal.SIGTERM, None)
         return backend.wait() or 1
-    front = subprocess.Popen(
-        ["nginx", "-e", str(FRONT_DIR / "error.log"), "-c", str(config), "-p", str(FRONT_DIR)], cwd=ROOT
-    )
+    prefix = config.parent
+    front = subprocess.Popen(["nginx", "-e", str(prefix / "error.log"), "-c", str(config), "-p", str(prefix)], cwd=ROOT)
     children.append(front)
     while all(child.poll() is None for child in children) and not stopping:
         time.sleep(0.5)
