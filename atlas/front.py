@@ -6,8 +6,9 @@ to gunicorn on a private loopback port. Both run as children of this process and
 
 from __future__ import annotations
 
+import grp
 import os
-import shutil
+import pwd
 import signal
 import socket
 import subprocess
@@ -45,20 +46,29 @@ def front_dir(settings: Settings) -> Path:
     return FRONT_ROOT / str(settings.port)
 
 
+def _worker_user(directory: Path) -> str:
+    """The `user` line for nginx: as root, workers run as the owner of the checkout.
+
+    They must read the static files and write their temp and cache files, and a checkout
+    under a private home folder is out of reach for `nobody`.
+    """
+    if os.geteuid() != 0:
+        return ""
+    owner = ROOT.stat()
+    for path in (directory / "tmp", directory / "tile-cache"):
+        os.chown(path, owner.st_uid, owner.st_gid)
+    return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
+
+
 def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     """Fill in the nginx template for this port, backend and cache size; returns the file."""
     directory = front_dir(settings)
     for sub in ("tmp", "tile-cache"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
-    as_root = os.geteuid() == 0
-    if as_root:
-        # nginx's workers drop to nobody: they must be able to write their temp and cache files.
-        for path in (directory / "tmp", directory / "tile-cache"):
-            shutil.chown(path, "nobody", "nogroup")
     replacements = {
         "@WORKERS@": str(worker_count()),
         "@VAR@": str(directory),
-        "@USER@": "user nobody nogroup;" if as_root else "",
+        "@USER@": _worker_user(directory),
         "@CACHE_MB@": str(max(settings.tile_cache_mb * 4, 64)),
         "@BACKEND_PORT@": str(backend_port),
         "@PORT@": str(settings.port),
