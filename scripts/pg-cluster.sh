@@ -5,21 +5,32 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 pgbin=/usr/lib/postgresql/15/bin
-data="$root/var/pgdata"
-sockets="$root/var/run"
-log="$root/var/postgres.log"
 port="${ATLAS_PG_PORT:-55432}"
+mkdir -p "$root/var"
 
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
+# As root the server runs as `postgres`, which cannot enter a checkout in a private folder
+# (say under /root). The cluster then lives in postgres's home, in a folder named after the
+# checkout, and var/pg links to it.
+home="$root/var"
+if [ "$(id -u)" -eq 0 ] && ! as_owner test -x "$root/var"; then
+  home="/var/lib/postgresql/thanhhoa-atlas/$(printf '%s' "$root" | sha1sum | cut -c1-12)"
+  install -d -o postgres -g postgres -m 700 "$(dirname "$home")" "$home"
+  ln -sfn "$home" "$root/var/pg"
+fi
+data="$home/pgdata"
+sockets="$home/run"
+log="$home/postgres.log"
+
 init_cluster() {
-  mkdir -p "$root/var" "$sockets"
+  mkdir -p "$sockets"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$sockets"
   install -d -m 700 "$data"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
-  echo "Initialising the embedded PostGIS cluster in var/pgdata"
+  echo "Initialising the embedded PostGIS cluster in ${data#"$root"/}"
   as_owner "$pgbin/initdb" -D "$data" -U atlas --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -50,7 +61,7 @@ start() {
   touch "$log"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$log"
   if ! as_owner "$pgbin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null; then
-    echo "The embedded PostgreSQL did not start; the end of var/postgres.log says why:" >&2
+    echo "The embedded PostgreSQL did not start; the end of $log says why:" >&2
     tail -n 5 "$log" >&2
     exit 1
   fi
