@@ -662,7 +662,10 @@ SPECIES_OBSERVATIONS = LayerDef(
         NATURE_UNIT,
         "continual",
         "2015-01-01",
-        access="Vị trí loài CR, EN được làm nhòe khi công bố / CR and EN locations are generalised when published",
+        access=(
+            "Công khai (dữ liệu mẫu); bản đồ gộp các bản ghi theo ô lưới dưới mức thu phóng 14 / "
+            "Public (sample data); the map groups records into grid cells below zoom 14"
+        ),
     ),
     style=Style(
         symbol="circle",
