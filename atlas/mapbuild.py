@@ -9,11 +9,12 @@ from dataclasses import asdict
 from typing import Any
 
 import folium
-from flask import url_for
+from flask import request, url_for
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from layers.catalogue import THEMES, LayerDef
+from layers.catalogue import THEMES, LayerDef, localized, theme_title
+from tiles.tilejson import TILE_PATH
 
 PROVINCE_BOUNDS = ((19.2877, 104.3743), (20.6702, 106.0751))
 MAP_SCRIPTS = (
@@ -30,13 +31,6 @@ MAP_SCRIPTS = (
 )
 # Polygons first, then lines, then points: what is drawn last is on top and takes the click.
 DRAW_ORDER = {"polygon": 0, "line": 1, "point": 2}
-
-
-def geometry_kind(layer: LayerDef) -> str:
-    """'point', 'line' or 'polygon'."""
-    if layer.geometry_type.endswith("Point"):
-        return "point"
-    return "line" if layer.geometry_type.endswith("LineString") else "polygon"
 
 
 class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
@@ -64,24 +58,23 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
 def _layer_config(layer: LayerDef, lang: str) -> dict[str, Any]:
     style = asdict(layer.style)
     style["categories"] = [
-        {"value": c.value, "color": c.color, "label": c.label_vi if lang == "vi" else c.label_en}
-        for c in layer.style.categories
+        {"value": c.value, "color": c.color, "label": localized(c, "label", lang)} for c in layer.style.categories
     ]
     return {
         "id": layer.id,
         "theme": layer.theme,
         "title": layer.title(lang),
-        "geometry_kind": geometry_kind(layer),
+        "geometry_kind": layer.geometry_kind,
         "visible": layer.visible_by_default,
         "revision": layer.revision,
         "style": style,
         "fields": [
             {
                 "name": f.name,
-                "label": f.label_vi if lang == "vi" else f.label_en,
+                "label": localized(f, "label", lang),
                 "unit": f.unit,
                 "type": f.type,
-                "domain": {v.code: (v.label_vi if lang == "vi" else v.label_en) for v in f.domain},
+                "domain": {v.code: localized(v, "label", lang) for v in f.domain},
             }
             for f in layer.fields
         ],
@@ -92,13 +85,13 @@ def _layer_config(layer: LayerDef, lang: str) -> dict[str, Any]:
 
 def map_config(layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str]) -> dict[str, Any]:
     """Everything the map's scripts need: layers with styles and fields, URLs, CRS and UI strings."""
-    drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[geometry_kind(layer)], layer.sort_order))
+    drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[layer.geometry_kind], layer.sort_order))
     return {
         "lang": lang,
         "layers": [_layer_config(layer, lang) for layer in drawn],
         "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
-        "themes": [{"id": key, "title": titles[0] if lang == "vi" else titles[1]} for key, titles in THEMES.items()],
-        "tile_url": url_for("tiles.tilejson_document", ids="IDS").replace("IDS.json", "{ids}/{z}/{x}/{y}.pbf?v={v}"),
+        "themes": [{"id": key, "title": theme_title(key, lang)} for key in THEMES],
+        "tile_url": request.script_root + TILE_PATH,
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
         "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},

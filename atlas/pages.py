@@ -20,7 +20,7 @@ from psycopg2.extensions import connection as Connection
 from atlas.i18n import LANGUAGES, current_language
 from atlas.params import parse_feature_id
 from atlas.requestdb import request_connection
-from layers.catalogue import THEMES, FieldDef, LayerDef, get_layer, list_layers
+from layers.catalogue import THEMES, FieldDef, LayerDef, get_layer, list_layers, localized, theme_title
 from layers.charts import Chart, Guide, feature_shape, locator_map_svg, province_outline, time_series_svg
 from layers.features import get_feature
 from layers.iso19139 import OnlineLinks, metadata_document
@@ -182,9 +182,9 @@ def attribute_value(field: FieldDef, value: Any) -> str:
     return f"{text} {field.unit}" if field.unit else text
 
 
-def localized(item: Any, name: str) -> Any:
+def localized_for_page(item: Any, name: str) -> Any:
     """The `name_vi` or `name_en` attribute of a catalogue item, by the page's language."""
-    return getattr(item, f"{name}_{current_language()}")
+    return localized(item, name, current_language())
 
 
 def language_url(lang: str) -> str:
@@ -198,8 +198,8 @@ def _page_helpers() -> dict[str, Any]:
     return {
         "languages": LANGUAGES,
         "language_url": language_url,
-        "localized": localized,
-        "theme_title": lambda theme: THEMES[theme][0 if current_language() == "vi" else 1],
+        "localized": localized_for_page,
+        "theme_title": lambda theme: theme_title(theme, current_language()),
         "attribute_value": attribute_value,
         "format_number": format_number,
         "format_date": format_date,

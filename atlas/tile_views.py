@@ -10,7 +10,7 @@ from layers.catalogue import get_layers
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
 from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile
-from tiles.tilejson import revision_tag, tilejson
+from tiles.tilejson import revision_tag, tile_url, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -44,7 +44,7 @@ def tilejson_document(ids: str):
     conn = request_connection()
     layers = get_layers(conn, parse_layer_ids(ids))
     stats = [layer_stats(conn, layer) for layer in layers]
-    url = request.host_url.rstrip("/") + f"/tiles/{ids}/{{z}}/{{x}}/{{y}}.pbf?v={revision_tag(layers)}"
+    url = tile_url(request.host_url.rstrip("/"), layers)
     response = jsonify(tilejson(layers, stats, url, request.args.get("lang", "vi")))
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response

@@ -35,6 +35,17 @@ LAYER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DATA_SCHEMA = "layerdata"
 
 
+def theme_title(theme: str, lang: str) -> str:
+    """A theme's name in the given language."""
+    vi, en = THEMES[theme]
+    return en if lang == "en" else vi
+
+
+def localized(item: Any, name: str, lang: str) -> Any:
+    """The `<name>_vi` or `<name>_en` attribute of a catalogue item; Vietnamese unless English is asked."""
+    return getattr(item, f"{name}_en" if lang == "en" else f"{name}_vi")
+
+
 @dataclass(frozen=True)
 class DomainValue:
     """One allowed value of a coded attribute, with its labels."""
@@ -76,7 +87,7 @@ class FieldDef:
         """The label of a coded value in the given language, or None when it is not coded."""
         for value in self.domain:
             if value.code == code:
-                return value.label_vi if lang == "vi" else value.label_en
+                return localized(value, "label", lang)
         return None
 
 
@@ -175,7 +186,14 @@ class LayerDef:
 
     def title(self, lang: str = "vi") -> str:
         """The layer title in the given language."""
-        return self.title_vi if lang == "vi" else self.title_en
+        return localized(self, "title", lang)
+
+    @property
+    def geometry_kind(self) -> str:
+        """'point', 'line' or 'polygon', whether single or multi."""
+        if self.geometry_type.endswith("Point"):
+            return "point"
+        return "line" if self.geometry_type.endswith("LineString") else "polygon"
 
 
 def _field_from_json(data: dict) -> FieldDef:

@@ -81,10 +81,14 @@ def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[A
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
 
 
+def escape_like(text: str) -> str:
+    """`text` with LIKE's own wildcards and escape character taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def contains_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """A LIKE pattern matching `text` anywhere."""
+    return f"%{escape_like(text)}%"
 
 
 def _feature_from_row(row: tuple) -> dict[str, Any]:

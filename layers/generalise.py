@@ -20,6 +20,7 @@ from layers.catalogue import LayerDef
 from layers.tables import table_identifier
 
 CELLS_SCHEMA = "layercells"
+# Width of the Web-Mercator world in metres (2 * pi * 6378137); tiles use the same figure.
 WORLD_METRES = 40075016.685578488
 HALF_WORLD = WORLD_METRES / 2
 # Cells along a tile side: a cell is 128 tile units, 8 pixels of a 256-pixel tile; at most
@@ -78,16 +79,17 @@ def _delta_sql(layer: LayerDef) -> sql.Composable:
 def _function_sql(layer: LayerDef) -> sql.Composable:
     # Transition tables exist only for the events that define them, so the empty side is
     # stood in for by a table of the same shape with no rows.
+    delta = _delta_sql(layer)
     return sql.SQL(
         """
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$
         BEGIN
             IF TG_OP = 'INSERT' THEN
-                WITH old_rows AS (SELECT * FROM new_rows WHERE false) {delta_insert};
+                WITH old_rows AS (SELECT * FROM new_rows WHERE false) {delta};
             ELSIF TG_OP = 'DELETE' THEN
-                WITH new_rows AS (SELECT * FROM old_rows WHERE false) {delta_delete};
+                WITH new_rows AS (SELECT * FROM old_rows WHERE false) {delta};
             ELSE
-                {delta_update};
+                {delta};
             END IF;
             DELETE FROM {cells} WHERE n <= 0;
             RETURN NULL;
@@ -96,9 +98,7 @@ def _function_sql(layer: LayerDef) -> sql.Composable:
         """
     ).format(
         function=sql.Identifier(CELLS_SCHEMA, f"{layer.id}_sync"),
-        delta_insert=_delta_sql(layer),
-        delta_delete=_delta_sql(layer),
-        delta_update=_delta_sql(layer),
+        delta=delta,
         cells=cells_identifier(layer),
     )
 

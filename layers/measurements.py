@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from psycopg2.extensions import connection as Connection
 
+from layers.catalogue import localized
+
 # The layer whose features the measurements belong to (station_fid is one of its fids).
 STATION_LAYER = "water_quality_stations"
 
@@ -22,7 +24,7 @@ class Parameter:
 
     def label(self, lang: str = "vi") -> str:
         """The parameter's label in the given language."""
-        return self.label_vi if lang == "vi" else self.label_en
+        return localized(self, "label", lang)
 
 
 # Copied from the sample generator on purpose: production data must not depend on it.

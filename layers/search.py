@@ -8,7 +8,7 @@ from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from layers.catalogue import LayerDef
-from layers.features import contains_pattern
+from layers.features import escape_like
 from layers.tables import table_identifier
 
 PER_LAYER = 5
@@ -41,7 +41,7 @@ def _layer_query(layer: LayerDef) -> sql.Composable:
         " ORDER BY fid LIMIT {per_layer}) t"
     ).format(
         label=label,
-        margin=sql.Literal(POINT_MARGIN_DEG) if layer.geometry_type.endswith("Point") else sql.Literal(0),
+        margin=sql.Literal(POINT_MARGIN_DEG if layer.geometry_kind == "point" else 0),
         table=table_identifier(layer),
         matches=matches,
         per_layer=sql.Literal(PER_LAYER),
@@ -50,8 +50,8 @@ def _layer_query(layer: LayerDef) -> sql.Composable:
 
 def search(conn: Connection, layers: list[LayerDef], text: str, limit: int = 20) -> list[SearchHit]:
     """Features of the layers whose searchable fields contain `text`; names that start with it come first."""
-    escaped = contains_pattern(text)[1:]  # without the leading '%'
-    params = {"pattern": "%" + escaped, "prefix": escaped, "word": "% " + escaped}
+    escaped = escape_like(text)
+    params = {"pattern": f"%{escaped}%", "prefix": f"{escaped}%", "word": f"% {escaped}%"}
     hits: list[SearchHit] = []
     with conn.cursor() as cur:
         for layer in layers:

@@ -6,12 +6,11 @@ import re
 from dataclasses import dataclass
 
 from layers.errors import InvalidInput
+from layers.generalise import WORLD_METRES
 
 MAX_ZOOM = 24
 EXTENT = 4096
 BUFFER = 64
-# Width of the Web-Mercator world in metres (2 * pi * 6378137).
-WORLD_METRES = 40075016.685578488
 _PART = re.compile(r"^[0-9]{1,8}$")
 
 

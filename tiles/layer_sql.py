@@ -37,18 +37,18 @@ class _Shape:
     """What a layer's tile statements depend on (not its revision, titles or metadata)."""
 
     layer_id: str
-    geometry_type: str
+    geometry_kind: str
     fields: tuple[FieldDef, ...]
     style: Style
     aggregate_below_zoom: int | None
 
     @property
     def is_point(self) -> bool:
-        return self.geometry_type.endswith("Point")
+        return self.geometry_kind == "point"
 
     @property
     def is_polygon(self) -> bool:
-        return self.geometry_type.endswith("Polygon")
+        return self.geometry_kind == "polygon"
 
 
 def tile_fields(layer: LayerDef) -> tuple[FieldDef, ...]:
@@ -150,7 +150,7 @@ def _cell_query(shape: _Shape, per_tile: int) -> LayerTileQuery:
 
 def layer_tile_query(layer: LayerDef, z: int) -> LayerTileQuery:
     """The tile statement of the layer at zoom z: grid cells below its aggregate zoom, else features."""
-    shape = _Shape(layer.id, layer.geometry_type, tile_fields(layer), layer.style, layer.aggregate_below_zoom)
+    shape = _Shape(layer.id, layer.geometry_kind, tile_fields(layer), layer.style, layer.aggregate_below_zoom)
     if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom:
         return _cell_query(shape, CELLS_PER_TILE)
     return _feature_query(shape)

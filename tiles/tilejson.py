@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from layers.catalogue import LayerDef
+from layers.catalogue import LayerDef, localized
 from layers.stats import LayerStats
 from tiles.layer_sql import tile_fields
 
 ATTRIBUTION = "© Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa (dữ liệu minh họa)"
 PROVINCE_BOUNDS = (104.3743, 19.2877, 106.0751, 20.6702)
+
+
+# The tile URL of a set of layers; {ids} and {v} are filled here for TileJSON and by the map's script.
+TILE_PATH = "/tiles/{ids}/{z}/{x}/{y}.pbf?v={v}"
+
+
+def tile_url(base: str, layers: list[LayerDef]) -> str:
+    """The layers' tile URL template (z/x/y left open), carrying their revisions."""
+    ids = ",".join(layer.id for layer in layers)
+    return base + TILE_PATH.replace("{ids}", ids).replace("{v}", revision_tag(layers))
 
 
 def revision_tag(layers: list[LayerDef]) -> str:
@@ -25,9 +35,9 @@ def _bounds(stats: list[LayerStats]) -> tuple[float, float, float, float]:
 
 
 def _fields(layer: LayerDef, lang: str) -> dict[str, str]:
-    fields = {f.name: (f.label_vi if lang == "vi" else f.label_en) for f in tile_fields(layer)}
+    fields = {f.name: localized(f, "label", lang) for f in tile_fields(layer)}
     if layer.aggregate_below_zoom is not None:
-        count = "point_count" if layer.geometry_type.endswith("Point") else "feature_count"
+        count = "point_count" if layer.geometry_kind == "point" else "feature_count"
         fields[count] = (
             f"Số đối tượng trong ô lưới (zoom < {layer.aggregate_below_zoom})"
             if lang == "vi"
@@ -43,9 +53,7 @@ def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lan
     return {
         "tilejson": "3.0.0",
         "name": " + ".join(layer.title(lang) for layer in layers),
-        "description": " ".join(
-            layer.metadata.abstract_vi if lang == "vi" else layer.metadata.abstract_en for layer in layers
-        ),
+        "description": " ".join(localized(layer.metadata, "abstract", lang) for layer in layers),
         "attribution": ATTRIBUTION,
         "version": "1.0.0",
         "scheme": "xyz",

@@ -4,13 +4,18 @@
   "use strict";
   var el = global.AtlasDom.el;
 
+  // One converter per map: building it parses the PROJ string, and measuring projects every vertex.
+  function project(state, latlng) {
+    if (!state.toVn2000) { state.toVn2000 = proj4("EPSG:4326", state.config.vn2000.proj4); }
+    return state.toVn2000.forward([latlng.lng, latlng.lat]);
+  }
+
   function formatter(state) {
-    var toVn2000 = proj4("EPSG:4326", state.config.vn2000.proj4);
     var metres = new Intl.NumberFormat(state.config.lang === "vi" ? "vi-VN" : "en-GB", {
       minimumFractionDigits: 2, maximumFractionDigits: 2
     });
     return function (latlng) {
-      var xy = toVn2000.forward([latlng.lng, latlng.lat]);
+      var xy = project(state, latlng);
       return {
         wgs84: latlng.lat.toFixed(6) + ", " + latlng.lng.toFixed(6),
         vn2000: "X " + metres.format(xy[1]) + " · Y " + metres.format(xy[0])
@@ -19,9 +24,7 @@
   }
 
   global.AtlasCoordinates = {
-    project: function (state, latlng) {
-      return proj4("EPSG:4326", state.config.vn2000.proj4).forward([latlng.lng, latlng.lat]);
-    },
+    project: project,
     add: function (state) {
       var format = formatter(state);
       var Coordinates = L.Control.extend({
