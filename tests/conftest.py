@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +17,13 @@ from atlas import create_app
 from atlas.migrate import apply_migrations, drop_database, ensure_database
 from atlas.settings import load_settings
 from layers.sample.load import load_sample
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on (for servers the tests start, or to stand for one that is down)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def sibling_database_url(suffix: str) -> str:

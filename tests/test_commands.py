@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import unused_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,9 +38,7 @@ def test_port_in_use_is_one_line():
 
 
 def test_unreachable_database_is_one_line():
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = unused_port()
     result = _run(["-m", "atlas", "prepare"], ATLAS_DATABASE_URL=f"postgresql://atlas@127.0.0.1:{port}/atlas")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()

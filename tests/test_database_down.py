@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from atlas import create_app
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import unused_port
 
 
 @pytest.fixture(scope="module")
 def down_client():
-    app = create_app({"database_url": f"postgresql://atlas@127.0.0.1:{_closed_port()}/atlas", "pool_timeout_s": 2})
+    app = create_app({"database_url": f"postgresql://atlas@127.0.0.1:{unused_port()}/atlas", "pool_timeout_s": 2})
     yield app.test_client()
     app.extensions["atlas.pool"].close()
 

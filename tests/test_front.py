@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unused_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str, **headers: str):
@@ -34,7 +29,7 @@ def _get(url: str, **headers: str):
 def served(database_url):
     if shutil.which("nginx") is None:
         pytest.fail("nginx is missing: scripts/system-packages.sh installs nginx-light")
-    port = _free_port()
+    port = unused_port()
     env = os.environ | {"ATLAS_PORT": str(port), "ATLAS_DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "atlas", "serve"],

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from atlas import create_app
+from tests.conftest import unused_port
 from tiles.cache import CachedTile, MemoryTileCache, RedisTileCache
 
 from .test_tiles import decode, fetch, tile_of
@@ -36,9 +37,7 @@ def redis_url():
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is missing: scripts/system-packages.sh installs it")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -67,9 +66,7 @@ def test_redis_cache_is_shared_between_app_instances(database_url, redis_url):
 
 
 def test_unreachable_redis_only_costs_the_cache(database_url):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     cache = RedisTileCache(f"redis://127.0.0.1:{port}/0")
     assert cache.get("x") is None
     cache.put("x", CachedTile.of(b"abc"))
