@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from atlas import api, cli, errors, health, map_views, metrics, pages, tile_views
+from atlas import api, cli, edit_api, errors, health, login_views, map_views, metrics, pages, tile_views
+from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
 from atlas.requestdb import release_request_connection
@@ -32,8 +33,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)
     init_i18n(app)
+    init_auth(app, settings)
     errors.register(app)
-    for blueprint in (health.bp, api.bp, pages.bp, tile_views.bp, metrics.bp, map_views.bp):
+    blueprints = (health.bp, api.bp, edit_api.bp, login_views.bp, pages.bp, tile_views.bp, metrics.bp, map_views.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     cli.register(app)
     return app

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import psycopg2
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from layers.errors import AtlasError, DatabaseUnavailable
+from atlas.i18n import current_language
+from layers.errors import AtlasError, DatabaseUnavailable, NotAuthenticated, VersionConflict
+from layers.validation import Problem
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/tiles/", "/healthz")
@@ -18,10 +22,23 @@ def _wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES)
 
 
-def error_response(status: int, code: str, message: str) -> Response | tuple[str, int]:
-    """The error as JSON `{"error": {...}}` or as the error page, by URL."""
+def _jsonable(value: Any) -> Any:
+    """Details as JSON: a validation Problem becomes its code and message in the request's language."""
+    if isinstance(value, Problem):
+        return {"code": value.code, "message": value.message(current_language())}
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> Response | tuple[str, int]:
+    """The error as JSON `{"error": {...}}` (with its details) or as the error page, by URL."""
     if _wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        response = jsonify({"error": {"code": code, "message": message, **_jsonable(details or {})}})
         response.status_code = status
         if status == 503:
             response.headers["Retry-After"] = "5"
@@ -32,7 +49,13 @@ def error_response(status: int, code: str, message: str) -> Response | tuple[str
 def _atlas_error(exc: AtlasError):
     if exc.status >= 500:
         log.error("%s: %s", exc.code, exc.message, exc_info=exc.__cause__)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    if isinstance(response, Response):
+        if isinstance(exc, NotAuthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="Thanh Hoa atlas"'
+        if isinstance(exc, VersionConflict) and "current" in exc.details:
+            response.set_etag(str(exc.details["current"]["version"]))
+    return response
 
 
 def _http_error(exc: HTTPException):
@@ -40,7 +63,11 @@ def _http_error(exc: HTTPException):
     messages = {
         404: "There is nothing at this address.",
         405: f"The method {request.method} is not allowed here.",
+        413: "The request body is larger than this atlas accepts.",
+        429: "Too many failed attempts; please wait a few minutes before trying again.",
     }
+    if isinstance(exc, CSRFError):
+        return error_response(400, "csrf_failed", "The form's security token is missing or stale; reload the page.")
     return error_response(exc.code or 500, code, messages.get(exc.code or 500, exc.description or exc.name))
 
 

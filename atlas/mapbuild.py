@@ -14,9 +14,11 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
+from layers.province import PROVINCE_BBOX
 from tiles.tilejson import TILE_PATH
 
-PROVINCE_BOUNDS = ((19.2877, 104.3743), (20.6702, 106.0751))
+_WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
+PROVINCE_BOUNDS = ((_SOUTH, _WEST), (_NORTH, _EAST))  # Leaflet's ((lat, lon), (lat, lon))
 MAP_SCRIPTS = (
     "atlas-dom.js",
     "atlas-style.js",

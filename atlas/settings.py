@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from layers.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://atlas@127.0.0.1:55432/atlas"
+# Without ATLAS_SECRET_KEY, a random key is made once and kept here, so sessions survive a restart,
+# every worker signs alike, and no key is shared between installations.
+SECRET_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "secret-key"
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     read_database_url: str | None = None
     port: int = 5000
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = ""
     pool_size: int = 8
     pool_timeout_s: float = 10.0
     statement_timeout_ms: int = 15_000
@@ -30,6 +35,10 @@ class Settings:
     redis_url: str | None = None
     online_basemap: bool = False
     tile_timeout_ms: int = 5_000
+    secure_cookies: bool = False
+    session_minutes: int = 480
+    max_body_kb: int = 2048
+    trusted_proxies: int = 0
 
 
 _ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
@@ -76,8 +85,27 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         if env_name in environ and environ[env_name] != "":
             values[name] = _convert(name, environ[env_name], kinds[str(types[name])])
     settings = replace(Settings(), **values, **dict(overrides or {}))
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=_local_secret_key())
     _check(settings)
     return settings
+
+
+def _local_secret_key() -> str:
+    """The key kept in var/secret-key, made on first use (readable by its owner only)."""
+    try:
+        return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        descriptor = os.open(SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
 
 
 def _check(settings: Settings) -> None:
@@ -92,5 +120,13 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"ATLAS_POOL_SIZE must be between 1 and 200 (got {settings.pool_size}).")
     if not 0 <= settings.tile_cache_mb <= 65_536:
         raise SettingsError(f"ATLAS_TILE_CACHE_MB must be between 0 and 65536 (got {settings.tile_cache_mb}).")
+    if len(settings.secret_key) < 16:
+        raise SettingsError("ATLAS_SECRET_KEY must have at least 16 characters (leave it unset for a random one).")
+    if not 5 <= settings.session_minutes <= 7 * 24 * 60:
+        raise SettingsError(f"ATLAS_SESSION_MINUTES must be from 5 to 10080 (got {settings.session_minutes}).")
+    if not 16 <= settings.max_body_kb <= 1024 * 1024:
+        raise SettingsError(f"ATLAS_MAX_BODY_KB must be from 16 to 1048576 (got {settings.max_body_kb}).")
+    if not 0 <= settings.trusted_proxies <= 5:
+        raise SettingsError(f"ATLAS_TRUSTED_PROXIES must be from 0 to 5 (got {settings.trusted_proxies}).")
     if not 1 <= settings.features_default_limit <= settings.features_max_limit:
         raise SettingsError("ATLAS_FEATURES_DEFAULT_LIMIT must be between 1 and ATLAS_FEATURES_MAX_LIMIT.")

@@ -56,3 +56,52 @@ class SettingsError(AtlasError):
     """A setting (ATLAS_* environment variable) has a value the atlas cannot use."""
 
     code = "settings_error"
+
+
+class NotAuthenticated(AtlasError):
+    """The request needs a signed-in user (a session or a token) and has none that is valid."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(AtlasError):
+    """The user is known but may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class InvalidFeature(AtlasError):
+    """A feature that breaks its layer's schema; `details["fields"]` says what is wrong with each field."""
+
+    status = 422
+    code = "invalid_feature"
+
+
+class VersionConflict(AtlasError):
+    """The feature changed since the version the client based its write on."""
+
+    status = 412
+    code = "version_conflict"
+
+
+class PreconditionRequired(AtlasError):
+    """A write that must name the version it is based on (If-Match) did not."""
+
+    status = 428
+    code = "precondition_required"
+
+
+class PayloadTooLarge(AtlasError):
+    """A request body over the size limit."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AtlasError):
+    """A request body of a type this endpoint does not take."""
+
+    status = 415
+    code = "unsupported_media_type"

@@ -53,9 +53,9 @@ def _properties_sql(layer: LayerDef) -> sql.Composable:
 
 
 def _feature_select(layer: LayerDef) -> sql.Composable:
-    return sql.SQL("SELECT fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at FROM {table}").format(
-        decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer), table=table_identifier(layer)
-    )
+    return sql.SQL(
+        "SELECT fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at, updated_by FROM {table}"
+    ).format(decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer), table=table_identifier(layer))
 
 
 def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
@@ -92,7 +92,7 @@ def contains_pattern(text: str) -> str:
 
 
 def _feature_from_row(row: tuple) -> dict[str, Any]:
-    fid, geometry, properties, version, updated_at = row
+    fid, geometry, properties, version, updated_at, updated_by = row
     return {
         "type": "Feature",
         "id": fid,
@@ -100,6 +100,7 @@ def _feature_from_row(row: tuple) -> dict[str, Any]:
         "properties": properties,
         "version": version,
         "updated_at": updated_at.isoformat(),
+        "updated_by": updated_by,
     }
 
 

@@ -31,7 +31,7 @@ def _column_sql(f: FieldDef) -> sql.Composable:
 
 
 def create_layer_table(conn: Connection, layer: LayerDef) -> None:
-    """Create the layer's table, its spatial indexes and its revision trigger (if missing)."""
+    """Create the layer's table, its spatial indexes and its triggers (if missing)."""
     table = table_identifier(layer)
     gtype = sql.SQL(layer.geometry_type)
     columns = sql.SQL(",\n").join(_column_sql(f) for f in layer.fields)
@@ -66,12 +66,5 @@ def create_layer_table(conn: Connection, layer: LayerDef) -> None:
                         sql.Identifier(f"{layer.id}_{f.name}_search"), table, sql.Identifier(f.name)
                     )
                 )
-        cur.execute(
-            sql.SQL(
-                """
-                CREATE OR REPLACE TRIGGER touch_layer
-                AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
-                FOR EACH STATEMENT EXECUTE FUNCTION atlas_touch_layer({layer_id})
-                """
-            ).format(table=table, layer_id=sql.Literal(layer.id))
-        )
+        # Version, revision, tile-change and history triggers are defined once, in sql/004_editing.sql.
+        cur.execute("SELECT atlas_install_layer_triggers(%s)", (layer.id,))

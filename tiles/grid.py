@@ -31,7 +31,7 @@ class TileAddress:
 def parse_tile_address(z: str, x: str, y: str) -> TileAddress:
     """Check z/x/y from a URL: whole numbers, z at most MAX_ZOOM, x and y inside the zoom's grid."""
     for name, raw in (("z", z), ("x", x), ("y", y)):
-        if not _PART.match(raw):
+        if not _PART.fullmatch(raw):
             raise InvalidInput(f"Tile {name} must be a whole number (got '{raw[:20]}').")
     zoom, column, row = int(z), int(x), int(y)
     if zoom > MAX_ZOOM:

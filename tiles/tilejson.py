@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from layers.catalogue import LayerDef, localized
+from layers.province import PROVINCE_BBOX
 from layers.stats import LayerStats
 from tiles.layer_sql import tile_fields
 
 ATTRIBUTION = "© Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa (dữ liệu minh họa)"
-PROVINCE_BOUNDS = (104.3743, 19.2877, 106.0751, 20.6702)
 
 
 # The tile URL of a set of layers; {ids} and {v} are filled here for TileJSON and by the map's script.
@@ -30,7 +30,7 @@ def revision_tag(layers: list[LayerDef]) -> str:
 def _bounds(stats: list[LayerStats]) -> tuple[float, float, float, float]:
     boxes = [s.bbox for s in stats if s.bbox]
     if not boxes:
-        return PROVINCE_BOUNDS
+        return PROVINCE_BBOX
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 

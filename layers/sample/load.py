@@ -36,7 +36,7 @@ def load_sample(conn: Connection, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Register the 12 sample layers, create their tables and fill them; commits once at the end."""
     data = generate_sample(seed)
     counts: dict[str, int] = {}
-    _no_statement_timeout(conn)
+    _bulk_load_session(conn)
     for layer in SAMPLE_LAYERS:
         register_layer(conn, layer)
         counts[layer.id] = copy_features(conn, layer, data[layer.id])
@@ -59,10 +59,12 @@ def _load_measurements(conn: Connection, stations: list, seed: int) -> None:
         )
 
 
-def _no_statement_timeout(conn: Connection) -> None:
+def _bulk_load_session(conn: Connection) -> None:
     # Bulk loads run from the command line and may take minutes; the web timeout is not for them.
+    # Generated sample rows are no one's edits, so they are kept out of the feature history.
     with conn.cursor() as cur:
         cur.execute("SET LOCAL statement_timeout = 0")
+        cur.execute("SELECT set_config('atlas.history', 'off', true)")
 
 
 def _analyze(conn: Connection, layer_ids: list[str]) -> None:
@@ -76,7 +78,7 @@ def load_scale(
 ) -> dict[str, int]:
     """Add benchmark-scale species observations and forest plots with COPY; commits once at the end."""
     counts = {}
-    _no_statement_timeout(conn)
+    _bulk_load_session(conn)
     for layer_def, n, batches in (
         (SPECIES_OBSERVATIONS, observations, scale_species_observations),
         (FOREST_COVER, forest_plots, scale_forest_cover),

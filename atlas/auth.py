@@ -1,0 +1,133 @@
+"""Who is asking: signed session cookies for people (with CSRF on every write), Bearer tokens for scripts.
+
+A session holds the user's id, the account's session epoch and the sign-in time; it ends after
+ATLAS_SESSION_MINUTES, on sign-out, or when the account's password changes. Failed sign-ins are
+slowed down per account and per address by Flask-Limiter.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from atlas.requestdb import request_connection
+from atlas.settings import Settings
+from layers.accounts import User, user_by_id, user_by_token
+from layers.errors import NotAuthenticated
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+# Failed sign-ins allowed before the next try must wait: per account, and per address.
+FAILED_LOGINS_PER_ACCOUNT = "5 per 5 minutes"
+FAILED_LOGINS_PER_ADDRESS = "20 per 5 minutes"
+
+
+def init_auth(app: Flask, settings: Settings) -> None:
+    """Cookie flags, CSRF (checked by hand: token requests need none), the login limiter and proxies."""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="atlas_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it belongs to
+        MAX_CONTENT_LENGTH=settings.max_body_kb * 1024,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    if settings.trusted_proxies:
+        # Behind our own nginx the client's address is in X-Forwarded-For; trust exactly that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)  # type: ignore[method-assign]
+    app.context_processor(lambda: {"current_user": current_user})
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for the user (a new cookie, so a planted one is never reused)."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["epoch"] = user.session_epoch
+    session["at"] = int(time.time())
+
+
+def sign_out() -> None:
+    """Forget the session."""
+    session.clear()
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _session_user() -> User | None:
+    if "uid" not in session:
+        return None
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(session.get("at"), int) or time.time() - session["at"] > lifetime:
+        g.atlas_session_expired = True
+        return None
+    user = user_by_id(request_connection(), session["uid"]) if isinstance(session["uid"], int) else None
+    if user is None or user.session_epoch != session.get("epoch"):
+        g.atlas_session_expired = True
+        return None
+    return user
+
+
+def current_user() -> User | None:
+    """The user of this request: by Bearer token, else by session; None when anonymous."""
+    if "atlas_user" not in g:
+        token = _bearer_token()
+        if token is not None:
+            g.atlas_user = user_by_token(request_connection(), token)
+            g.atlas_by_token = True
+            if g.atlas_user is None:
+                raise NotAuthenticated("The API token is not valid or has been revoked.")
+        else:
+            g.atlas_user = _session_user()
+            g.atlas_by_token = False
+    return g.atlas_user
+
+
+def require_user() -> User:
+    """The signed-in user; NotAuthenticated (401) when there is none or the session has expired."""
+    user = current_user()
+    if user is None:
+        if g.get("atlas_session_expired"):
+            raise NotAuthenticated("Your session has expired; please sign in again.")
+        raise NotAuthenticated("Please sign in, or send an API token (Authorization: Bearer …).")
+    return user
+
+
+def require_writer() -> User:
+    """The signed-in user of a write: cookie sessions must also carry the CSRF token (400 without)."""
+    user = require_user()
+    if not g.atlas_by_token:
+        csrf.protect()
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return "/"
+    return target
+
+
+def login_username() -> str:
+    """The account a sign-in attempt names (the key of the per-account limit)."""
+    return "account:" + (request.form.get("username") or "").strip().lower()[:64]
