@@ -117,7 +117,9 @@ def run_front(settings: Settings) -> int:
     """Run gunicorn on a private port and nginx on ATLAS_PORT until either stops or we are told to."""
     backend_port = free_loopback_port()
     config = write_nginx_config(settings, backend_port)
-    backend = subprocess.Popen(gunicorn_command(f"127.0.0.1:{backend_port}"), cwd=ROOT)
+    # nginx puts the client's address in X-Forwarded-For; the app trusts that one hop (sign-in limits).
+    environment = {"ATLAS_TRUSTED_PROXIES": "1"} | dict(os.environ)
+    backend = subprocess.Popen(gunicorn_command(f"127.0.0.1:{backend_port}"), cwd=ROOT, env=environment)
     children = [backend]
     stopping = False
 

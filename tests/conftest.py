@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import secrets
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -16,6 +19,7 @@ from psycopg2.extensions import connection as Connection
 from atlas import create_app
 from atlas.migrate import apply_migrations, drop_database, ensure_database
 from atlas.settings import load_settings
+from layers.accounts import create_token, create_user
 from layers.sample.load import load_sample
 
 
@@ -71,3 +75,36 @@ def db(database_url: str) -> Iterator[Connection]:
     finally:
         conn.rollback()
         conn.close()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user made for a test: name, password, an API token and the headers that carry it."""
+
+    name: str
+    password: str
+    token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        """Headers that authenticate as this user without a session."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def make_account(database_url: str):
+    """A factory of users with a unique name: make_account("editor", ["water_permits"])."""
+    counter = itertools.count(1)
+
+    def make(role: str, layers: tuple[str, ...] | list[str] = ()) -> Account:
+        name = f"{role}-{next(counter)}-{secrets.token_hex(3)}"
+        password = secrets.token_urlsafe(12)
+        conn = psycopg2.connect(database_url)
+        try:
+            create_user(conn, name, role, password, tuple(layers))
+            _token_id, token = create_token(conn, name)
+        finally:
+            conn.close()
+        return Account(name, password, token)
+
+    return make
