@@ -33,9 +33,10 @@ def tile(ids: str, z: str, x: str, y: str):
     layers = get_layers(conn, layer_ids)
     check_zoom(layers, address)
     settings = current_app.extensions["atlas.settings"]
-    result = get_tile(conn, cache, layers, address, settings.tile_timeout_ms)
+    current_tag = revision_tag(layers)
+    result = get_tile(conn, cache, layers, address, settings.tile_timeout_ms, pin=request.args.get("v") == current_tag)
     record_tile(result)
-    return _tile_response(result, revision_tag(layers))
+    return _tile_response(result, current_tag)
 
 
 @bp.get("/<ids>.json")

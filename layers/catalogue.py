@@ -278,7 +278,7 @@ def get_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
 
 
 def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
-    """Insert or update the catalogue row of a layer (its revision is left to the triggers)."""
+    """Insert or update the catalogue row of a layer; an update starts its tiles afresh."""
     style = asdict(layer.style)
     fields = [asdict(f) for f in layer.fields]
     meta = asdict(layer.metadata)
@@ -294,7 +294,9 @@ def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
                 max_zoom = EXCLUDED.max_zoom, visible_by_default = EXCLUDED.visible_by_default,
                 sort_order = EXCLUDED.sort_order, aggregate_below_zoom = EXCLUDED.aggregate_below_zoom,
                 style = EXCLUDED.style, fields = EXCLUDED.fields,
-                metadata = EXCLUDED.metadata
+                metadata = EXCLUDED.metadata,
+                -- A new definition may draw every tile differently (fields, zooms, cells).
+                revision = layer.revision + 1, tiles_base_revision = layer.revision + 1
             """,
             (
                 layer.id,

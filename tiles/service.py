@@ -10,6 +10,7 @@ from psycopg2.extensions import connection as Connection
 from layers.catalogue import LAYER_ID_PATTERN, LayerDef
 from layers.errors import InvalidInput, LayerNotFound, NotFound
 from tiles.cache import CachedTile, cache_key
+from tiles.changes import layer_revisions, tile_revisions
 from tiles.grid import TileAddress
 from tiles.render import render_tile
 
@@ -55,17 +56,24 @@ def check_zoom(layers: list[LayerDef], tile: TileAddress) -> None:
 
 
 def get_tile(
-    conn: Connection, cache: TileCache, layers: list[LayerDef], tile: TileAddress, timeout_ms: int
+    conn: Connection, cache: TileCache, layers: list[LayerDef], tile: TileAddress, timeout_ms: int, *, pin: bool
 ) -> TileResult:
-    """The tile from the cache when its layers' revisions match, else rendered now and kept."""
-    key = cache_key(tuple((layer.id, layer.revision) for layer in layers), tile)
+    """The tile from the cache when no change reached it since it was drawn, else rendered now and kept.
+
+    With `pin`, it is also kept under the layers' current revisions, where versioned URLs
+    (`?v=`) find it without asking the database.
+    """
+    key = cache_key(tile_revisions(conn, layers, tile), tile)
     cached = cache.get(key)
-    if cached is not None:
-        return TileResult(cached, True, tuple(layer.id for layer in layers), {})
-    rendered = render_tile(conn, layers, tile, timeout_ms)
-    fresh = CachedTile.of(rendered.body)
-    cache.put(key, fresh)
-    return TileResult(fresh, False, tuple(layer.id for layer in layers), rendered.seconds)
+    result = TileResult(cached, True, tuple(layer.id for layer in layers), {}) if cached is not None else None
+    if result is None:
+        rendered = render_tile(conn, layers, tile, timeout_ms)
+        result = TileResult(CachedTile.of(rendered.body), False, tuple(layer.id for layer in layers), rendered.seconds)
+        cache.put(key, result.tile)
+    pinned_key = cache_key(layer_revisions(layers), tile)
+    if pin and pinned_key != key:
+        cache.put(pinned_key, result.tile)
+    return result
 
 
 def pinned_tile(
@@ -73,8 +81,8 @@ def pinned_tile(
 ) -> TileResult | None:
     """The cached tile of a versioned URL (`?v=` names each layer's revision), without asking the database.
 
-    A versioned URL stands for the data at those revisions, which never changes; tiles are
-    only ever cached under the revisions they were drawn at, so a hit is exactly that data.
+    A versioned URL stands for the data at those revisions, which never changes; a tile is kept
+    under them only when it was drawn from (or is unchanged since) exactly those revisions.
     """
     if not revision_tag:
         return None

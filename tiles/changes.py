@@ -1,0 +1,38 @@
+"""Which revision of each layer a tile was last changed at, from the tile ranges every change records.
+
+sql/004_editing.sql records, for each change of a layer, the range of tiles at every zoom that
+its old and new geometries reach. A tile's content at the layer's current revision is the same
+as at the newest change that reached it, so the cache keys tiles by that revision: an edit
+re-renders only the tiles it touched, and every other tile stays a cache hit.
+"""
+
+from __future__ import annotations
+
+from psycopg2.extensions import connection as Connection
+
+from layers.catalogue import LayerDef
+from tiles.cache import LayerRevisions
+from tiles.grid import TileAddress
+
+# The index on (layer_id, z, revision) is read newest first, so the first range that covers the
+# tile ends the scan; a tile no change reached falls back to the layer's base revision.
+_TILE_REVISIONS = """
+SELECT l.id, greatest(l.tiles_base_revision, (
+    SELECT c.revision FROM tile_change c
+    WHERE c.layer_id = l.id AND c.z = %(z)s AND c.x0 <= %(x)s AND c.x1 >= %(x)s AND c.y0 <= %(y)s AND c.y1 >= %(y)s
+    ORDER BY c.revision DESC LIMIT 1))
+FROM layer l WHERE l.id = ANY(%(ids)s)
+"""
+
+
+def tile_revisions(conn: Connection, layers: list[LayerDef], tile: TileAddress) -> LayerRevisions:
+    """For each layer, in order, the revision at which this tile's content last changed."""
+    with conn.cursor() as cur:
+        cur.execute(_TILE_REVISIONS, {"z": tile.z, "x": tile.x, "y": tile.y, "ids": [layer.id for layer in layers]})
+        changed_at = dict(cur.fetchall())
+    return tuple((layer.id, changed_at[layer.id]) for layer in layers)
+
+
+def layer_revisions(layers: list[LayerDef]) -> LayerRevisions:
+    """Each layer with its current revision: the key a versioned tile URL (`?v=`) stands for."""
+    return tuple((layer.id, layer.revision) for layer in layers)
