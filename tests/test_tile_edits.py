@@ -98,8 +98,8 @@ def test_a_change_made_in_psql_redraws_the_grid_cell_tiles_it_reaches(client, da
     try:
         with conn, conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO layerdata.species_observations (occurrence_id, scientific_name, vernacular_name, iucn_category,"
-                " event_date, basis_of_record, individual_count, geom)"
+                "INSERT INTO layerdata.species_observations (occurrence_id, scientific_name, vernacular_name,"
+                " iucn_category, event_date, basis_of_record, individual_count, geom)"
                 " SELECT 'urn:test:tile-edit', scientific_name, vernacular_name, iucn_category, event_date,"
                 " basis_of_record, 1, ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
                 " FROM layerdata.species_observations LIMIT 1",

@@ -1,4 +1,4 @@
-"""Rendered tiles kept by (layer revisions, z, x, y): a change that reaches a tile moves its key, so no entry is ever stale."""
+"""Rendered tiles kept by (layer revisions, z, x, y): a change that reaches a tile moves its key."""
 
 from __future__ import annotations
 
