@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import psycopg2
 from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from atlas.requestdb import request_connection
 from atlas.settings import Settings
 from layers.accounts import User, user_by_id, user_by_token
-from layers.errors import NotAuthenticated
+from layers.errors import AtlasError, NotAuthenticated
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
@@ -48,7 +49,7 @@ def init_auth(app: Flask, settings: Settings) -> None:
     if settings.trusted_proxies:
         # Behind our own nginx the client's address is in X-Forwarded-For; trust exactly that many hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)  # type: ignore[method-assign]
-    app.context_processor(lambda: {"current_user": current_user})
+    app.context_processor(lambda: {"page_user": page_user})
 
 
 def sign_in(user: User) -> None:
@@ -98,6 +99,17 @@ def current_user() -> User | None:
             g.atlas_user = _session_user()
             g.atlas_by_token = False
     return g.atlas_user
+
+
+def page_user() -> User | None:
+    """The signed-in user for a page's header and links; None when anonymous or when that cannot be told.
+
+    Pages (error pages among them) must render even with a bad token or the database down.
+    """
+    try:
+        return current_user()
+    except (AtlasError, psycopg2.Error):
+        return None
 
 
 def require_user() -> User:

@@ -6,6 +6,7 @@ from branca.element import Figure
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
+from atlas.auth import page_user
 from atlas.i18n import current_language
 from atlas.mapbuild import build_map, map_config
 from atlas.requestdb import request_connection
@@ -34,6 +35,7 @@ def ui_strings() -> dict[str, str]:
         "area": _("Diện tích"),
         "yes": _("Có"),
         "no": _("Không"),
+        "edit_layer": _("Sửa lớp"),
     }
 
 
@@ -42,7 +44,10 @@ def atlas_map():
     """The public map: every catalogue layer as vector tiles, with panel, legend, search and tools."""
     conn = request_connection()
     lang = current_language()
-    config = map_config(list_layers(conn), lang, proj4_definition(conn, VN2000_PROVINCE_SRID), ui_strings())
+    user = page_user()
+    layers = list_layers(conn)
+    editable = {layer.id for layer in layers if user is not None and user.may_edit(layer.id)}
+    config = map_config(layers, lang, proj4_definition(conn, VN2000_PROVINCE_SRID), ui_strings(), editable)
     folium_map = build_map(config, current_app.extensions["atlas.settings"].online_basemap)
     figure = folium_map.get_root()
     assert isinstance(figure, Figure)

@@ -57,7 +57,7 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
         self.default_css = [("atlas_map", url_for("static", filename="map/atlas-map.css"))]
 
 
-def _layer_config(layer: LayerDef, lang: str) -> dict[str, Any]:
+def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
     style = asdict(layer.style)
     style["categories"] = [
         {"value": c.value, "color": c.color, "label": localized(c, "label", lang)} for c in layer.style.categories
@@ -82,15 +82,19 @@ def _layer_config(layer: LayerDef, lang: str) -> dict[str, Any]:
         ],
         "layer_url": url_for("pages.layer", layer_id=layer.id),
         "feature_url": url_for("pages.layer", layer_id=layer.id) + "/features/__fid__",
+        # The editor's address is a contract (DESIGN.md); only signed-in editors of the layer get it.
+        "edit_url": f"{request.script_root}/edit/{layer.id}" if editable else None,
     }
 
 
-def map_config(layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str]) -> dict[str, Any]:
-    """Everything the map's scripts need: layers with styles and fields, URLs, CRS and UI strings."""
+def map_config(
+    layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str], editable: set[str] | None = None
+) -> dict[str, Any]:
+    """Everything the map's scripts need: layers with styles and fields, URLs, CRS, UI strings and edit links."""
     drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[layer.geometry_kind], layer.sort_order))
     return {
         "lang": lang,
-        "layers": [_layer_config(layer, lang) for layer in drawn],
+        "layers": [_layer_config(layer, lang, layer.id in (editable or set())) for layer in drawn],
         "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
         "themes": [{"id": key, "title": theme_title(key, lang)} for key in THEMES],
         "tile_url": request.script_root + TILE_PATH,

@@ -17,18 +17,22 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from psycopg2.extensions import connection as Connection
 
+from atlas.auth import page_user
 from atlas.i18n import LANGUAGES, current_language
 from atlas.params import parse_feature_id
 from atlas.requestdb import request_connection
 from layers.catalogue import THEMES, FieldDef, LayerDef, get_layer, list_layers, localized, theme_title
 from layers.charts import Chart, Guide, feature_shape, locator_map_svg, province_outline, time_series_svg
 from layers.features import get_feature
+from layers.history import layer_changes
 from layers.iso19139 import OnlineLinks, metadata_document
 from layers.measurements import Readings, has_measurements, station_readings
 from layers.qcvn08 import Limit, beyond_drawn_limits, limits_for
 from layers.stats import layer_stats
 
 bp = Blueprint("pages", __name__)
+# Changes listed on a layer page for signed-in users; the API pages through the rest.
+RECENT_CHANGES = 10
 # Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 
@@ -50,7 +54,11 @@ def layer(layer_id: str):
     found = get_layer(conn, layer_id)
     stats = layer_stats(conn, found)
     extent_map = locator_map_svg(province_outline(conn), _("Phạm vi của lớp dữ liệu"), extent=stats.bbox)
-    return render_template("layers/detail.html", layer=found, stats=stats, extent_map=extent_map)
+    user = page_user()
+    recent = layer_changes(conn, found, RECENT_CHANGES, 0) if user else None
+    return render_template(
+        "layers/detail.html", layer=found, stats=stats, extent_map=extent_map, recent=recent, user=user
+    )
 
 
 @bp.get("/layers/<layer_id>/metadata.xml")

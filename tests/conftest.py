@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 import socket
 from collections.abc import Iterator
@@ -108,3 +109,19 @@ def make_account(database_url: str):
         return Account(name, password, token)
 
     return make
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, account: Account) -> str:
+    """Sign the test client in through the /login form; returns the new session's CSRF token."""
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": account.name, "password": account.password, "csrf_token": token})
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    # Signing in starts a new session, and with it a new token.
+    return csrf_token_of(client.get("/login").get_data(as_text=True))

@@ -23,6 +23,12 @@
     slider.setAttribute("aria-label", state.t("opacity") + ": " + layer.title);
     slider.addEventListener("change", function () { state.setOpacity(layer.id, parseFloat(slider.value)); });
     row.appendChild(slider);
+    if (layer.edit_url) {
+      var edit = el("a", "atlas-edit-link", "✎ " + state.t("edit_layer"));
+      edit.href = layer.edit_url;
+      edit.setAttribute("aria-label", state.t("edit_layer") + ": " + layer.title);
+      row.appendChild(edit);
+    }
     state.onChange(function () { box.checked = state.visible[layer.id]; });
     return row;
   }
