@@ -68,3 +68,10 @@ def create_layer_table(conn: Connection, layer: LayerDef) -> None:
                 )
         # Version, revision, tile-change and history triggers are defined once, in sql/004_editing.sql.
         cur.execute("SELECT atlas_install_layer_triggers(%s)", (layer.id,))
+
+
+def start_tiles_afresh(conn: Connection, layer_ids: list[str]) -> None:
+    """After a bulk load every tile is new: drop the per-tile change ranges and move the base revision up."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE layer SET tiles_base_revision = revision WHERE id = ANY(%s)", (layer_ids,))
+        cur.execute("DELETE FROM tile_change WHERE layer_id = ANY(%s)", (layer_ids,))

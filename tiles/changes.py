@@ -8,27 +8,34 @@ re-renders only the tiles it touched, and every other tile stays a cache hit.
 
 from __future__ import annotations
 
+from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from layers.catalogue import LayerDef
 from tiles.cache import LayerRevisions
 from tiles.grid import TileAddress
+from tiles.render import prepared
 
 # The index on (layer_id, z, revision) is read newest first, so the first range that covers the
 # tile ends the scan; a tile no change reached falls back to the layer's base revision.
-_TILE_REVISIONS = """
+# Prepared once per connection: planning it took longer (1 ms) than running it (0.15 ms).
+_TILE_REVISIONS = sql.SQL("""
 SELECT l.id, greatest(l.tiles_base_revision, (
     SELECT c.revision FROM tile_change c
-    WHERE c.layer_id = l.id AND c.z = %(z)s AND c.x0 <= %(x)s AND c.x1 >= %(x)s AND c.y0 <= %(y)s AND c.y1 >= %(y)s
+    WHERE c.layer_id = l.id AND c.z = $2 AND c.x0 <= $3 AND c.x1 >= $3 AND c.y0 <= $4 AND c.y1 >= $4
     ORDER BY c.revision DESC LIMIT 1))
-FROM layer l WHERE l.id = ANY(%(ids)s)
-"""
+FROM layer l WHERE l.id = ANY($1)
+""")
 
 
 def tile_revisions(conn: Connection, layers: list[LayerDef], tile: TileAddress) -> LayerRevisions:
     """For each layer, in order, the revision at which this tile's content last changed."""
+    name = prepared(conn, "tile_revisions", "text[], smallint, integer, integer", _TILE_REVISIONS)
     with conn.cursor() as cur:
-        cur.execute(_TILE_REVISIONS, {"z": tile.z, "x": tile.x, "y": tile.y, "ids": [layer.id for layer in layers]})
+        cur.execute(
+            sql.SQL("EXECUTE {} (%s, %s, %s, %s)").format(name),
+            ([layer.id for layer in layers], tile.z, tile.x, tile.y),
+        )
         changed_at = dict(cur.fetchall())
     return tuple((layer.id, changed_at[layer.id]) for layer in layers)
 

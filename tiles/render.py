@@ -23,20 +23,23 @@ class TileTimeout(AtlasError):
 
 
 # Names of the statements prepared on each connection; prepared statements live as long
-# as the database session, so each pooled connection prepares a layer's query once.
+# as the database session, so each pooled connection plans a statement once.
 _prepared: weakref.WeakKeyDictionary[Connection, set[str]] = weakref.WeakKeyDictionary()
+
+
+def prepared(conn: Connection, name: str, arg_types: str, text: sql.Composable) -> sql.Identifier:
+    """The name of `text` prepared on this connection (prepared now on first use)."""
+    names = _prepared.setdefault(conn, set())
+    if name not in names:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("PREPARE {} ({}) AS ").format(sql.Identifier(name), sql.SQL(arg_types)) + text)
+        names.add(name)
+    return sql.Identifier(name)
 
 
 def _prepare(conn: Connection, layer: LayerDef, z: int) -> sql.Identifier:
     query = layer_tile_query(layer, z)
-    names = _prepared.setdefault(conn, set())
-    if query.name not in names:
-        with conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("PREPARE {} (integer, integer, integer) AS ").format(sql.Identifier(query.name)) + query.text
-            )
-        names.add(query.name)
-    return sql.Identifier(query.name)
+    return prepared(conn, query.name, "integer, integer, integer", query.text)
 
 
 @dataclass(frozen=True)

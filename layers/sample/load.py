@@ -20,6 +20,7 @@ from layers.sample.generate import (
     scale_forest_cover,
     scale_species_observations,
 )
+from layers.tables import start_tiles_afresh
 
 Progress = Callable[[int], None]
 DEFAULT_SEED = 2025
@@ -41,6 +42,7 @@ def load_sample(conn: Connection, seed: int = DEFAULT_SEED) -> dict[str, int]:
         register_layer(conn, layer)
         counts[layer.id] = copy_features(conn, layer, data[layer.id])
     _load_measurements(conn, data["water_quality_stations"], seed)
+    start_tiles_afresh(conn, list(counts))
     _analyze(conn, [layer.id for layer in SAMPLE_LAYERS])
     conn.commit()
     return counts
@@ -93,6 +95,7 @@ def load_scale(
                 counts[layer.id] += copied
                 if progress:
                     progress(copied)
+    start_tiles_afresh(conn, list(counts))
     _analyze(conn, list(counts))
     conn.commit()
     return counts
