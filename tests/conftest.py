@@ -39,8 +39,12 @@ def sibling_database_url(suffix: str) -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    """The test database: dropped, created, migrated and loaded with the sample data."""
-    url = os.environ.get("ATLAS_TEST_DATABASE_URL") or sibling_database_url("_test")
+    """The test database: dropped, created, migrated and loaded with the sample data.
+
+    Its default name carries the process id, so two test runs on one server never drop each other's.
+    """
+    given = os.environ.get("ATLAS_TEST_DATABASE_URL")
+    url = given or sibling_database_url(f"_test_{os.getpid()}")
     drop_database(url)
     ensure_database(url)
     apply_migrations(url)
@@ -50,6 +54,8 @@ def database_url() -> Iterator[str]:
     finally:
         conn.close()
     yield url
+    if not given:
+        drop_database(url)
 
 
 @pytest.fixture(scope="session")
