@@ -68,7 +68,14 @@ def _http_error(exc: HTTPException):
     }
     if isinstance(exc, CSRFError):
         return error_response(400, "csrf_failed", "The form's security token is missing or stale; reload the page.")
-    return error_response(exc.code or 500, code, messages.get(exc.code or 500, exc.description or exc.name))
+    response = error_response(exc.code or 500, code, messages.get(exc.code or 500, exc.description or exc.name))
+    if isinstance(response, tuple):
+        response = Response(response[0], status=response[1], mimetype="text/html")
+    # RFC 9110: a 405 lists the methods that are allowed (werkzeug knows them).
+    for name, value in exc.get_headers():
+        if name == "Allow":
+            response.headers["Allow"] = value
+    return response
 
 
 def _database_error(exc: psycopg2.Error):

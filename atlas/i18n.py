@@ -27,6 +27,9 @@ def current_language() -> str:
 
 def _remember_language(response: Response) -> Response:
     asked = request.args.get("lang")
+    # Only pages remember the choice: a tile or TileJSON a CDN may keep must carry no cookie.
+    if response.mimetype != "text/html":
+        return response
     if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
     return response

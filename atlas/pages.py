@@ -196,9 +196,13 @@ def localized_for_page(item: Any, name: str) -> Any:
 
 
 def language_url(lang: str) -> str:
-    """The current page's URL with ?lang= set to `lang` (other query arguments kept)."""
+    """The current page's URL with ?lang= set to `lang` (other query arguments kept).
+
+    Only the query is written: a path like `/\\evil.example/` repeated in a link would send
+    browsers to another host, while a link that starts with `?` always stays on this page.
+    """
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return request.path + "?" + urlencode([*args, ("lang", lang)])
+    return "?" + urlencode([*args, ("lang", lang)])
 
 
 @bp.app_context_processor

@@ -17,6 +17,7 @@ MVT_TYPE = "application/vnd.mapbox-vector-tile"
 # A URL whose ?v= names the current revisions never changes content, so CDNs may keep it a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"
+GZIP_ETAG_SUFFIX = "-gzip"
 
 
 @bp.get("/<ids>/<z>/<x>/<y>.pbf")
@@ -54,17 +55,19 @@ def tilejson_document(ids: str):
 def _tile_response(result: TileResult, current_tag: str) -> Response:
     tile = result.tile
     response = Response(status=204) if not tile.body else Response(mimetype=MVT_TYPE)
-    response.set_etag(tile.etag)
+    # q-values count: "gzip;q=0" or "*;q=0" refuse gzip. Each encoding has its own strong ETag.
+    gzipped = bool(tile.body) and request.accept_encodings["gzip"] > 0
+    etag = tile.etag + GZIP_ETAG_SUFFIX if gzipped else tile.etag
+    response.set_etag(etag)
     response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") == current_tag else REVALIDATE
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["X-Tile-Cache"] = "hit" if result.cache_hit else "miss"
-    if request.if_none_match.contains(tile.etag):
+    if request.if_none_match.contains(etag):
         response.status_code = 304
         return response
-    if tile.body:
-        if "gzip" in request.accept_encodings:
-            response.set_data(tile.gzipped)
-            response.headers["Content-Encoding"] = "gzip"
-        else:
-            response.set_data(tile.body)
+    if gzipped:
+        response.set_data(tile.gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+    elif tile.body:
+        response.set_data(tile.body)
     return response

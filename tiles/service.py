@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +16,7 @@ from tiles.grid import TileAddress
 from tiles.render import render_tile
 
 MAX_LAYERS_PER_TILE = 24
+_REVISION = re.compile(r"[0-9]{1,18}")
 
 
 class TileCache(Protocol):
@@ -87,7 +89,8 @@ def pinned_tile(
     if not revision_tag:
         return None
     revisions = revision_tag.split(".")
-    if len(revisions) != len(layer_ids) or not all(r.isdigit() and len(r) < 19 for r in revisions):
+    # fullmatch on ASCII digits: str.isdigit() also takes '²' or '①', which int() then refuses.
+    if len(revisions) != len(layer_ids) or not all(_REVISION.fullmatch(r) for r in revisions):
         return None
     key = cache_key(tuple(zip(layer_ids, (int(r) for r in revisions), strict=True)), tile)
     cached = cache.get(key)

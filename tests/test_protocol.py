@@ -1,0 +1,53 @@
+"""HTTP details: distinct ETags per encoding, q-values, no cookies on cacheable responses, Allow on 405."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_tiles import tile_of
+
+TILE = "/tiles/communes/{}/{}/{}.pbf".format(*tile_of(105.78, 19.81, 10))
+
+
+def test_gzip_and_identity_bodies_have_distinct_strong_etags(client):
+    gzipped = client.get(TILE, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(TILE, headers={"Accept-Encoding": "identity"})
+    assert gzipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzipped.headers["ETag"] != plain.headers["ETag"]
+    assert not gzipped.headers["ETag"].startswith("W/") and not plain.headers["ETag"].startswith("W/")
+    again = client.get(TILE, headers={"Accept-Encoding": "gzip", "If-None-Match": gzipped.headers["ETag"]})
+    assert again.status_code == 304
+    other = client.get(TILE, headers={"Accept-Encoding": "identity", "If-None-Match": gzipped.headers["ETag"]})
+    assert other.status_code == 200 and other.data == plain.data
+
+
+@pytest.mark.parametrize("accept", ["gzip;q=0", "*;q=0", "identity", "br"])
+def test_gzip_only_when_it_is_acceptable(client, accept):
+    response = client.get(TILE, headers={"Accept-Encoding": accept})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+
+
+@pytest.mark.parametrize("v", ["%C2%B2", "①", "¹²³", "1.2"])
+def test_odd_revision_tags_are_not_errors(client, v):
+    response = client.get(TILE + "?v=" + v)
+    assert response.status_code == 200 and response.headers["Cache-Control"].endswith("must-revalidate")
+
+
+@pytest.mark.parametrize("path", [TILE + "?v=1&lang=en", "/tiles/communes.json?lang=en"])
+def test_cacheable_responses_set_no_cookie(client, path):
+    assert "Set-Cookie" not in client.get(path).headers
+
+
+def test_pages_still_remember_the_language(client):
+    assert "lang=en" in client.get("/layers?lang=en").headers["Set-Cookie"]
+
+
+def test_method_not_allowed_says_what_is_allowed(client):
+    response = client.post("/api/layers")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_metrics_content_type_names_its_charset_once(client):
+    content_type = client.get("/metrics").headers["Content-Type"]
+    assert content_type.count("charset") == 1
