@@ -62,6 +62,14 @@ bench-tiles: setup db
 	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
 	$(PY) bench/bench_tiles.py $(BENCH_ARGS)
 
+# Editing: 20 concurrent editors (history on, then off), then edits under tile load, edit-aware tiles
+# against 5b0f103's whole-layer ones. Works on its own database, atlas_bench_edit, made again each run.
+# Flags through BENCH_ARGS, e.g. make bench-edit BENCH_ARGS=--quick
+.PHONY: bench-edit
+bench-edit: setup db
+	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
+	$(PY) bench/bench_edit.py $(BENCH_ARGS)
+
 # The map's first view: time until its tiles are drawn, and JS/CSS bytes (Chromium, cold cache).
 .PHONY: bench-map
 bench-map: setup db

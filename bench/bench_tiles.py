@@ -24,7 +24,7 @@ import psycopg2  # noqa: E402
 
 from atlas.settings import DEFAULT_DATABASE_URL  # noqa: E402
 from bench import contenders as cont  # noqa: E402
-from bench.load import CONNECTIONS, THREADS, sequential_pass, warm_then_run  # noqa: E402
+from bench.load import CONNECTIONS, THREADS, sequential_pass, warm_then_run, warm_until_cached  # noqa: E402
 from bench.procs import ContenderFailed, ServerSet, free_port, raise_on_sigterm  # noqa: E402
 from bench.report import ATLAS_COLD, ATLAS_WARM, NGINX, SQL_FLOOR, TIPG, LayerReport, Row, print_layer  # noqa: E402
 from bench.sql_floor import pgbench_script, run_pgbench, time_tile_statements  # noqa: E402
@@ -162,17 +162,9 @@ def dump_tiles(report: LayerReport, port: int) -> None:
 
 
 def warm_every_worker(report: LayerReport, port: int, max_passes: int = 12) -> int:
-    """Walk the list on fresh connections until `workers` passes in a row hit the cache; returns passes made.
-
-    Each gunicorn worker keeps its own cache and a keep-alive connection stays with one worker,
-    so one pass warms one worker only.
-    """
-    in_a_row, passes = 0, 0
-    while in_a_row < cont.worker_count() and passes < max_passes:
-        fetched = sequential_pass(port, atlas_paths(report, versioned=True), PASS_TIMEOUT_S)
-        passes += 1
-        in_a_row = in_a_row + 1 if all(f.cache == "hit" or f.status >= 500 for f in fetched) else 0
-    return passes
+    """Walk the versioned list until every worker's cache answers it; returns passes made."""
+    paths = atlas_paths(report, versioned=True)
+    return warm_until_cached(port, paths, cont.worker_count(), PASS_TIMEOUT_S, max_passes)
 
 
 def phase_atlas_warm(servers: ServerSet, reports: dict[str, LayerReport], args) -> None:

@@ -37,15 +37,22 @@ def tipg_url_path(layer_id: str, fields: tuple[str, ...], z: int, x: int, y: int
 
 
 def start_atlas(
-    servers: ServerSet, name: str, port: int, cache_mb: int | None, database_url: str, logs: Path
+    servers: ServerSet,
+    name: str,
+    port: int,
+    cache_mb: int | None,
+    database_url: str,
+    logs: Path,
+    checkout: Path = ROOT,
 ) -> Server:
-    """Run `python -m atlas serve` (gunicorn, production settings) on the port; cache_mb None = default cache."""
+    """Run `python -m atlas serve` (as `make run`) from `checkout` on the port; cache_mb None = default cache."""
     env = dict(os.environ, ATLAS_PORT=str(port), ATLAS_DATABASE_URL=database_url)
     env.pop("ATLAS_TILE_CACHE_MB", None)
+    env.pop("PYTHONPATH", None)  # the checkout's own packages, not another one's
     if cache_mb is not None:
         env["ATLAS_TILE_CACHE_MB"] = str(cache_mb)
     server = servers.add(Server(name, port, logs / f"{name}.log"))
-    server.start([sys.executable, "-m", "atlas", "serve"], env, ROOT)
+    server.start([sys.executable, "-m", "atlas", "serve"], env, checkout)
     server.wait_ready("/healthz")
     return server
 

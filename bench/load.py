@@ -7,8 +7,9 @@ import json
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.procs import LOOPBACK, ContenderFailed
 
@@ -29,6 +30,8 @@ class WrkResult:
     timeouts: int
     p50_ms: float
     p99_ms: float
+    # What a script adds on its own "BENCH_EXTRA {json}" line (bench/wrk_edit.lua: cache hits and misses).
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def rps(self) -> float:
@@ -41,23 +44,31 @@ class WrkResult:
         return self.status_errors + self.socket_errors + self.timeouts
 
 
-def run_wrk(port: int, paths_file: Path, seconds: int, timeout_s: int) -> WrkResult:
-    """One wrk run against 127.0.0.1:port walking the paths in `paths_file`."""
+def run_wrk(
+    port: int,
+    paths_file: Path,
+    seconds: int,
+    timeout_s: int,
+    script: Path = LUA_SCRIPT,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+) -> WrkResult:
+    """One wrk run against 127.0.0.1:port walking the paths in `paths_file` (with `script`, default wrk_tiles.lua)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise ContenderFailed("wrk is not installed (ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh)")
     argv = [
         wrk,
-        f"-t{THREADS}",
-        f"-c{CONNECTIONS}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{seconds}s",
         f"--timeout={timeout_s}s",
         "-s",
-        str(LUA_SCRIPT),
+        str(script),
         f"http://{LOOPBACK}:{port}",
         "--",
         str(paths_file),
-        str(THREADS),
+        str(threads),
     ]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + timeout_s + 120)
@@ -67,6 +78,7 @@ def run_wrk(port: int, paths_file: Path, seconds: int, timeout_s: int) -> WrkRes
     if done.returncode != 0 or line is None:
         raise ContenderFailed(f"wrk failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()[-300:]}")
     data = json.loads(line.removeprefix("BENCH_RESULT "))
+    extra = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_EXTRA ")), None)
     return WrkResult(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
@@ -76,6 +88,7 @@ def run_wrk(port: int, paths_file: Path, seconds: int, timeout_s: int) -> WrkRes
         timeouts=data["timeouts"],
         p50_ms=data["p50_us"] / 1000.0,
         p99_ms=data["p99_us"] / 1000.0,
+        extra=json.loads(extra.removeprefix("BENCH_EXTRA ")) if extra else {},
     )
 
 
@@ -122,3 +135,18 @@ def sequential_pass(port: int, paths: list[str], timeout_s: float, keep_bodies: 
     finally:
         conn.close()
     return results
+
+
+def warm_until_cached(port: int, paths: list[str], in_a_row: int, timeout_s: float, max_passes: int = 12) -> int:
+    """Walk the paths on fresh connections until `in_a_row` passes in a row hit the cache; returns passes made.
+
+    Each gunicorn worker keeps its own cache and a request may reach either, so one pass warms
+    one worker at best; pass `in_a_row` = the worker count.
+    """
+    hits_in_a_row, passes = 0, 0
+    while hits_in_a_row < in_a_row and passes < max_passes:
+        fetched = sequential_pass(port, paths, timeout_s)
+        passes += 1
+        all_hits = all(f.cache == "hit" or f.status >= 500 for f in fetched)
+        hits_in_a_row = hits_in_a_row + 1 if all_hits else 0
+    return passes
