@@ -6,11 +6,14 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from layers.accounts import ROLES, create_token, create_user, list_users, revoke_tokens
+from layers.accounts import check_role, create_token, create_user, list_users, revoke_tokens
 from layers.errors import AtlasError
 
 
+# Each command says it needs the app (with_appcontext): Flask wraps only the commands it defines
+# itself, and app.test_cli_runner() or another click group would otherwise run these without one.
 def _connection():
     return current_app.extensions["atlas.pool"].connection()
 
@@ -23,14 +26,16 @@ def _password_from_stdin_or_prompt() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="admin, editor or viewer.")
+@click.option("--role", required=True, help="admin, editor or viewer.")
 @click.option("--layers", default="", help="Editors: the layer ids they may edit, joined by commas.")
 def create_user_command(name: str, role: str, layers: str) -> None:
     """Add a user, or give one a new role, password and grants; the password comes from stdin or a prompt."""
     layer_ids = tuple(dict.fromkeys(part.strip() for part in layers.split(",") if part.strip()))
-    password = _password_from_stdin_or_prompt()
     try:
+        check_role(role)  # before asking for the password; an error, like every other, exits 1
+        password = _password_from_stdin_or_prompt()
         with _connection() as conn:
             user = create_user(conn, name, role, password, layer_ids)
     except AtlasError as exc:
@@ -40,6 +45,7 @@ def create_user_command(name: str, role: str, layers: str) -> None:
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("name")
 def create_token_command(name: str) -> None:
     """Print a new API token for the user (send it as Authorization: Bearer <token>); it is shown only once."""
@@ -53,6 +59,7 @@ def create_token_command(name: str) -> None:
 
 
 @click.command("revoke-token")
+@with_appcontext
 @click.argument("name")
 @click.option("--id", "token_id", type=click.IntRange(1), help="Revoke only this token (default: all of the user's).")
 def revoke_token_command(name: str, token_id: int | None) -> None:
@@ -68,6 +75,7 @@ def revoke_token_command(name: str, token_id: int | None) -> None:
 
 
 @click.command("list-users")
+@with_appcontext
 def list_users_command() -> None:
     """List the users with their roles, layer grants and live tokens."""
     try:

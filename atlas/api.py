@@ -57,7 +57,8 @@ def feature(layer_id: str, fid: str):
     found = get_feature(conn, get_layer(conn, layer_id), parse_feature_id(fid))
     response = jsonify(found)
     response.set_etag(str(found["version"]))
-    return response
+    # A client holding this version (If-None-Match) gets 304 and keeps its copy.
+    return response.make_conditional(request)
 
 
 @bp.get("/search")

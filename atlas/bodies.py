@@ -25,7 +25,9 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The body is larger than the {limit // 1024} KB this atlas accepts.")
     raw = request.get_data(cache=True)
-    if len(raw) > limit:
+    # A body sent without Content-Length (chunked) is cut at the limit by werkzeug's stream, not
+    # refused, so reaching the limit means there was more: refuse it rather than parse half of it.
+    if len(raw) > limit or (request.content_length is None and len(raw) >= limit):
         raise PayloadTooLarge(f"The body is larger than the {limit // 1024} KB this atlas accepts.")
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
@@ -33,5 +35,7 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
         raise InvalidInput("The body must be UTF-8 encoded JSON.") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise InvalidInput("The JSON body contains a number too long to read.") from None
     except RecursionError:
         raise InvalidInput("The JSON body is nested too deeply.") from None

@@ -66,12 +66,18 @@ def check_password(password: str) -> str:
     return password
 
 
+def check_role(role: str) -> str:
+    """The role if it is one of ROLES, else InvalidInput."""
+    if role not in ROLES:
+        raise InvalidInput(f"The role must be one of {', '.join(ROLES)} (got '{role}').")
+    return role
+
+
 def create_user(conn: Connection, name: str, role: str, password: str, layer_ids: tuple[str, ...] = ()) -> User:
     """Add a user (or replace the role, password and grants of an existing one); commits."""
     check_user_name(name)
     check_password(password)
-    if role not in ROLES:
-        raise InvalidInput(f"The role must be one of {', '.join(ROLES)} (got '{role}').")
+    check_role(role)
     if layer_ids and role != "editor":
         raise InvalidInput("Only editors hold grants for layers: admins edit every layer and viewers none.")
     with conn.cursor() as cur:

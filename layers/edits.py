@@ -8,7 +8,6 @@ triggers of sql/004_editing.sql, in the same transaction as the write.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
@@ -28,7 +28,20 @@ from layers.history import changed_fields, last_version, state_at
 from layers.tables import table_identifier
 from layers.validation import CheckedGeometry, Problem, check_feature_geometry, check_properties, invalid
 
-FEATURE_MEMBERS = {"type", "id", "properties", "geometry", "version", "updated_at", "updated_by", "links"}
+# Members a Feature may carry besides properties and geometry, ignored on writes: what a read or
+# a write returned (so it can be sent back as it came) and GeoJSON's own bbox.
+FEATURE_MEMBERS = {
+    "type",
+    "id",
+    "properties",
+    "geometry",
+    "version",
+    "updated_at",
+    "updated_by",
+    "links",
+    "notices",
+    "bbox",
+}
 
 
 @dataclass(frozen=True)
@@ -96,28 +109,36 @@ def _assignments(values: Mapping[str, Any], geometry: CheckedGeometry | None) ->
     return columns, params
 
 
-# Default names PostgreSQL gives a column's CHECK constraint: <table>_<column>_check[N].
-_CHECK_NAME = re.compile(r"(?P<column>[a-z0-9_]+?)_check[0-9]*")
+def _constraint_column(conn: Connection, layer: LayerDef, constraint: str) -> str | None:
+    """The one column a constraint of the layer's table checks, as PostgreSQL's catalogue records it."""
+    conn.rollback()  # the refused statement aborted the transaction, which is rolled back in any case
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a"
+            " ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)"
+            " WHERE c.conrelid = %s::regclass AND c.conname = %s",
+            (table_identifier(layer).as_string(conn), constraint),
+        )
+        columns = [name for (name,) in cur.fetchall()]
+    return columns[0] if len(columns) == 1 else None
 
 
-def _database_refusal(layer: LayerDef, exc: psycopg2.Error) -> InvalidFeature:
+def _database_refusal(conn: Connection, layer: LayerDef, exc: psycopg2.Error) -> InvalidFeature:
     """A CHECK, NOT NULL or type error from the database, named by its field (a 422, never a 500)."""
-    diag = exc.diag
-    column = diag.column_name
-    constraint = diag.constraint_name or ""
-    if column is None and constraint.startswith(layer.id + "_"):
-        match = _CHECK_NAME.fullmatch(constraint[len(layer.id) + 1 :])
-        column = match.group("column") if match else None
+    column = exc.diag.column_name
+    if column is None and exc.diag.constraint_name:
+        # PostgreSQL names the column only for NOT NULL; a CHECK is traced through its constraint.
+        column = _constraint_column(conn, layer, exc.diag.constraint_name)
     name = column if column and (layer.field(column) or column == "geom") else "feature"
     return invalid({"geometry" if name == "geom" else name: Problem("database")})
 
 
 @contextmanager
-def _refusals_as_422(layer: LayerDef) -> Iterator[None]:
+def _refusals_as_422(conn: Connection, layer: LayerDef) -> Iterator[None]:
     try:
         yield
     except (psycopg2.IntegrityError, psycopg2.DataError) as exc:
-        raise _database_refusal(layer, exc) from exc
+        raise _database_refusal(conn, layer, exc) from exc
 
 
 def _conflict_or_missing(
@@ -144,9 +165,10 @@ def version_conflict(
             )
         if theirs.geometry != current["geometry"]:
             changes.append({"field": "geometry", "yours": theirs.geometry, "current": current["geometry"]})
+    since = f"since version {expected}" if expected is not None else "while this write waited"
     return VersionConflict(
-        f"Feature {current['id']} was changed by {current.get('updated_by') or 'someone else'} since version"
-        f" {expected}; it is now at version {current['version']}.",
+        f"Feature {current['id']} was changed by {current.get('updated_by') or 'someone else'} {since};"
+        f" it is now at version {current['version']}.",
         details={"current": current, "changes": changes, "changes_known": theirs is not None},
     )
 
@@ -161,7 +183,7 @@ def create_feature(conn: Connection, layer: LayerDef, body: Any, user: User, *, 
         statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING fid").format(
             table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks)
         )
-        with _refusals_as_422(layer), conn.cursor() as cur:
+        with _refusals_as_422(conn, layer), conn.cursor() as cur:
             cur.execute(statement, [*values.values(), geometry.ewkb])
             (fid,) = cur.fetchone()
         feature = get_feature(conn, layer, fid)
@@ -182,7 +204,7 @@ def _guarded_update(
     statement = sql.SQL("UPDATE {} SET {} WHERE fid = %s{} RETURNING version").format(
         table_identifier(layer), sql.SQL(", ").join(columns), guard
     )
-    with _refusals_as_422(layer), conn.cursor() as cur:
+    with _refusals_as_422(conn, layer), conn.cursor() as cur:
         cur.execute(statement, [*params, fid, *([expected] if expected is not None else [])])
         updated = cur.fetchone()
     if updated is None:
@@ -205,7 +227,7 @@ def patch_feature(
 ) -> WriteResult:
     """PATCH (RFC 7396 merge patch): only the members sent change; without `expected` no version is checked."""
     if isinstance(patch, Mapping) and patch.get("properties") is None and "properties" in patch:
-        raise invalid({"properties": Problem("not_text")})
+        raise invalid({"properties": Problem("not_object")})
     with write_transaction(conn, user, unconditional=expected is None):
         values, geometry = _checked(conn, layer, patch, partial=True, repair=repair)
         if not values and geometry is None:
@@ -245,7 +267,7 @@ def revert_feature(
         if _exists(conn, layer, fid):
             feature = _guarded_update(conn, layer, fid, values, geometry, expected)
         else:
-            feature = _restore(conn, layer, fid, values, geometry)
+            feature = _restore(conn, layer, fid, values, geometry, expected)
     return WriteResult(feature, feature["version"])
 
 
@@ -255,7 +277,14 @@ def _exists(conn: Connection, layer: LayerDef, fid: int) -> bool:
         return cur.fetchone() is not None
 
 
-def _restore(conn: Connection, layer: LayerDef, fid: int, values: Mapping[str, Any], geometry: CheckedGeometry) -> dict:
+def _restore(
+    conn: Connection,
+    layer: LayerDef,
+    fid: int,
+    values: Mapping[str, Any],
+    geometry: CheckedGeometry,
+    expected: int | None,
+) -> dict:
     """Insert a deleted feature again under its own id, numbered after its delete."""
     version = (last_version(conn, layer, fid) or 0) + 1
     names = [sql.Identifier(n) for n in values] + [sql.Identifier(n) for n in ("geom", "fid", "version")]
@@ -263,6 +292,11 @@ def _restore(conn: Connection, layer: LayerDef, fid: int, values: Mapping[str, A
     statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
         table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks)
     )
-    with _refusals_as_422(layer), conn.cursor() as cur:
-        cur.execute(statement, [*values.values(), geometry.ewkb, fid, version])
+    with _refusals_as_422(conn, layer), conn.cursor() as cur:
+        try:
+            cur.execute(statement, [*values.values(), geometry.ewkb, fid, version])
+        except psycopg2.errors.UniqueViolation:
+            # Another revert brought the feature back first: this one waited on the key and lost.
+            conn.rollback()
+            raise _conflict_or_missing(conn, layer, fid, expected) from None
     return get_feature(conn, layer, fid)

@@ -40,6 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("Trường này là bắt buộc.", "This field is required."),
     "unknown": ("Lớp dữ liệu không có trường này.", "The layer has no such field."),
     "not_text": ("Giá trị phải là văn bản.", "The value must be text."),
+    "not_object": (
+        'Thuộc tính phải là một đối tượng JSON, ví dụ {{"ten_truong": "giá trị"}}.',
+        'The properties must be a JSON object, e.g. {{"field_name": "value"}}.',
+    ),
     "control_characters": ("Văn bản chứa ký tự điều khiển.", "The text contains control characters."),
     "too_long": ("Tối đa {limit} ký tự (hiện có {length}).", "At most {limit} characters (this has {length})."),
     "not_in_domain": ("Giá trị phải là một trong: {codes}.", "The value must be one of: {codes}."),
@@ -127,8 +131,15 @@ def _nfc_text(f: FieldDef, value: Any) -> tuple[Any, Problem | None]:
     return text, None
 
 
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer too large for any float
+        return False
+
+
 def _number(f: FieldDef, value: Any) -> tuple[Any, Problem | None]:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         return None, Problem("not_number")
     if f.type == "integer":
         if isinstance(value, float) and not value.is_integer():
@@ -188,7 +199,7 @@ def check_value(f: FieldDef, value: Any) -> tuple[Any, Problem | None]:
 def check_properties(layer: LayerDef, properties: Any, *, partial: bool) -> tuple[dict[str, Any], dict[str, Problem]]:
     """Stored values of the given properties and the problems found; `partial` leaves absent fields alone."""
     if not isinstance(properties, Mapping):
-        return {}, {"properties": Problem("not_text" if isinstance(properties, str) else "unknown")}
+        return {}, {"properties": Problem("not_object")}
     values: dict[str, Any] = {}
     problems: dict[str, Problem] = {}
     for name in properties:
@@ -274,12 +285,14 @@ def make_storable(
         if not repair:
             return Problem("invalid_geometry", {"reason": reason})
         kind = {"Point": 1, "LineString": 2, "Polygon": 3}[_kind(layer.geometry_type)]
+        # MakeValid may leave collapsed parts (a spike becomes a line beside the polygon); once they
+        # are extracted away, a one-part multi is the single geometry a Polygon or Point layer takes.
         cur.execute(
-            "SELECT ST_Multi(r) AS multi, r, GeometryType(r), ST_IsValid(r), ST_IsEmpty(r) FROM"
-            " (SELECT ST_CollectionExtract(ST_MakeValid(%s::geometry), %s) AS r) s",
+            "SELECT ST_Multi(r) AS multi, CASE WHEN ST_NumGeometries(r) = 1 THEN ST_GeometryN(r, 1) ELSE r END,"
+            " ST_IsValid(r), ST_IsEmpty(r) FROM (SELECT ST_CollectionExtract(ST_MakeValid(%s::geometry), %s) AS r) s",
             (ewkb, kind),
         )
-        multi, single, _gtype, valid_now, empty = cur.fetchone()
+        multi, single, valid_now, empty = cur.fetchone()
     if empty or not valid_now:
         return Problem("repair_failed", {"expected": layer.geometry_type})
     repaired = shapely.from_wkb(bytes.fromhex(multi if layer.geometry_type.startswith("Multi") else single))
