@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from atlas import api, cli, edit_api, errors, health, login_views, map_views, metrics, pages, tile_views
+from atlas import api, cli, edit_api, editor_views, errors, health, login_views, map_views, metrics, pages, tile_views
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
@@ -35,7 +35,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_auth(app, settings)
     errors.register(app)
-    blueprints = (health.bp, api.bp, edit_api.bp, login_views.bp, pages.bp, tile_views.bp, metrics.bp, map_views.bp)
+    blueprints = (
+        health.bp,
+        api.bp,
+        edit_api.bp,
+        editor_views.bp,
+        login_views.bp,
+        pages.bp,
+        tile_views.bp,
+        metrics.bp,
+        map_views.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     cli.register(app)

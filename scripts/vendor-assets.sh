@@ -20,3 +20,7 @@ cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$
 cp node_modules/leaflet/dist/images/*.png "$vendor/leaflet/images/"
 cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$vendor/"
 cp node_modules/proj4/dist/proj4.js "$vendor/"
+# The editor draws and edits geometries with Leaflet-Geoman (free edition); its CSS inlines its icons.
+mkdir -p "$vendor/geoman"
+cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+  node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css "$vendor/geoman/"
