@@ -8,7 +8,20 @@ from typing import Any
 
 from flask import Flask
 
-from atlas import api, cli, edit_api, editor_views, errors, health, login_views, map_views, metrics, pages, tile_views
+from atlas import (
+    api,
+    cli,
+    edit_api,
+    editor_views,
+    errors,
+    export_views,
+    health,
+    login_views,
+    map_views,
+    metrics,
+    pages,
+    tile_views,
+)
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
@@ -40,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         api.bp,
         edit_api.bp,
         editor_views.bp,
+        export_views.bp,
         login_views.bp,
         pages.bp,
         tile_views.bp,

@@ -1,4 +1,4 @@
-"""Flask CLI commands: migrate, sample-data and the account commands."""
+"""Flask CLI commands: migrate, sample-data, export and the account commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 
 from atlas.account_cli import ACCOUNT_COMMANDS
+from atlas.exchange_cli import export_command
 from atlas.migrate import apply_migrations, ensure_database
 from layers.errors import AtlasError
 from layers.sample import load as sample
@@ -76,5 +77,6 @@ def register(app: Flask) -> None:
     """Add the commands to the app's CLI."""
     app.cli.add_command(migrate_command)
     app.cli.add_command(sample_data_command)
+    app.cli.add_command(export_command)
     for command in ACCOUNT_COMMANDS:
         app.cli.add_command(command)

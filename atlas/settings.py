@@ -39,6 +39,8 @@ class Settings:
     session_minutes: int = 480
     max_body_kb: int = 2048
     trusted_proxies: int = 0
+    export_stream_max: int = 50_000
+    exports_dir: str = str(Path(__file__).resolve().parent.parent / "var" / "exports")
 
 
 _ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
@@ -128,5 +130,7 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"ATLAS_MAX_BODY_KB must be from 16 to 1048576 (got {settings.max_body_kb}).")
     if not 0 <= settings.trusted_proxies <= 5:
         raise SettingsError(f"ATLAS_TRUSTED_PROXIES must be from 0 to 5 (got {settings.trusted_proxies}).")
+    if settings.export_stream_max < 0:
+        raise SettingsError(f"ATLAS_EXPORT_STREAM_MAX must be 0 or more (got {settings.export_stream_max}).")
     if not 1 <= settings.features_default_limit <= settings.features_max_limit:
         raise SettingsError("ATLAS_FEATURES_DEFAULT_LIMIT must be between 1 and ATLAS_FEATURES_MAX_LIMIT.")

@@ -124,10 +124,11 @@ def test_layer_page_lists_every_field_and_metadata_value(client, layer_id):
 def test_layer_page_shows_extent_map_and_download_links(client):
     html = html_of(client, "/layers/reservoirs")
     assert '<svg class="locator"' in html and 'class="outline"' in html and 'class="extent"' in html
-    assert 'href="/api/layers/reservoirs/features?limit=1000"' in html
+    assert 'href="/api/layers/reservoirs/export?format=shp&amp;crs=EPSG:5897"' in html
+    assert 'href="/api/layers/reservoirs/export?format=kml&amp;crs=EPSG:4326"' in html
     assert 'href="/api/layers/reservoirs"' in html
     assert 'href="/layers/reservoirs/metadata.xml"' in html
-    assert "Shapefile" in html and "đợt sau" in html
+    assert "Shapefile VN-2000" in html and "đợt sau" not in html
 
 
 def test_layer_page_extent_numbers_are_vietnamese(client):
