@@ -255,7 +255,7 @@ def revert_feature(
     conn: Connection, layer: LayerDef, fid: int, to_version: int, user: User, expected: int | None
 ) -> WriteResult:
     """Bring back the feature as it was at `to_version`, as a new version; restores a deleted feature too."""
-    with write_transaction(conn, user, "revert"):
+    with write_transaction(conn, user, "revert", unconditional=expected is None):
         state = state_at(conn, layer, fid, to_version)
         if state is None:
             raise NotFound(f"The history of feature {fid} has no version {to_version} to go back to.")

@@ -27,7 +27,6 @@ CREATE TABLE api_token (
     user_id bigint NOT NULL REFERENCES atlas_user (id) ON DELETE CASCADE,
     secret_sha256 bytea NOT NULL UNIQUE,
     created_at timestamptz NOT NULL DEFAULT now(),
-    last_used_at timestamptz,
     revoked_at timestamptz
 );
 
