@@ -441,6 +441,7 @@ def test_moving_a_vertex_then_reverting_in_the_history_panel(
     history.locator("tr[data-version='2']").wait_for()
     assert "hiện tại" in history.locator("tr[data-version='2']").inner_text()
     assert history.locator("tr[data-version='2'] .editor-revert").count() == 0
+    history.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "editor-history.png"))
     history.locator("tr[data-version='1'] .editor-revert").click()
     wait_for_status(page, "Đã khôi phục phiên bản 1")

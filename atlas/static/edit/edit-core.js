@@ -19,7 +19,7 @@
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(this.map);
     this.addReference();
     this.tiles = new global.AtlasEditTiles(this.map, config, this.picked.bind(this));
-    this.draw = new global.AtlasEditDraw(this.map, config, this.api, this.drawn.bind(this), function () {});
+    this.draw = new global.AtlasEditDraw(this.map, config, this.api, this.drawn.bind(this));
     this.form = new global.AtlasEditForm(q(".editor-form"), config.layer.fields, this.s);
     this.confirm = new global.AtlasEditConfirm(q(".editor-confirm-delete"));
     this.conflict = new global.AtlasEditConflict(q(".editor-conflict"), config.layer.fields, this.s);

@@ -9,13 +9,13 @@
   var GUIDES_FROM_ZOOM = 12;
   var GUIDES_LIMIT = 300;
 
-  function EditDraw(map, config, api, onDrawn, onChange) {
+  // onDrawn() is called once a new shape is complete.
+  function EditDraw(map, config, api, onDrawn) {
     this.map = map;
     this.kind = config.layer.geometry_kind;
     this.shape = SHAPES[this.kind];
     this.api = api;
     this.onDrawn = onDrawn;
-    this.onChange = onChange;
     this.layer = null;
     this.baseline = null;
     this.snapping = true;
@@ -84,8 +84,6 @@
     this.layer = layer;
     if (!this.map.hasLayer(layer)) { layer.addTo(this.map); }
     this.enable();
-    var changed = this.onChange;
-    layer.on("pm:edit pm:vertexremoved pm:vertexadded pm:dragend", function () { changed(); });
   };
 
   EditDraw.prototype.enable = function () {

@@ -41,7 +41,6 @@
       }
     });
     tiles.on("click", this.clicked, this);
-    tiles.on("load", function () { global.editorTilesLoadedAt = Date.now(); });
     return tiles;
   };
 
@@ -75,7 +74,6 @@
   };
 
   EditTiles.prototype.redraw = function () {
-    global.editorTilesLoadedAt = undefined;
     this.layer.redraw();
   };
 
