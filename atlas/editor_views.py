@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ from psycopg2.extensions import connection as Connection
 
 from atlas.auth import current_user
 from atlas.i18n import current_language
-from atlas.mapbuild import PROVINCE_BOUNDS
+from atlas.mapbuild import PROVINCE_BOUNDS, style_config
 from atlas.requestdb import request_connection
 from layers.accounts import require_editor
 from layers.catalogue import FieldDef, LayerDef, get_layer, list_layers, localized
@@ -113,15 +112,6 @@ def _field_schema(field: FieldDef, lang: str) -> dict[str, Any]:
     }
 
 
-def _style(layer: LayerDef, lang: str) -> dict[str, Any]:
-    """The catalogue style as atlas-style.js reads it (categories labelled in the page's language)."""
-    style = asdict(layer.style)
-    style["categories"] = [
-        {"value": c.value, "color": c.color, "label": localized(c, "label", lang)} for c in layer.style.categories
-    ]
-    return style
-
-
 def editor_config(layer: LayerDef, reference: list[str], lang: str) -> dict[str, Any]:
     """What the editor's scripts need: the layer's style and schema, its URLs, and the interface texts."""
     tiles = request.script_root + TILE_PATH.split("?", 1)[0]
@@ -135,7 +125,7 @@ def editor_config(layer: LayerDef, reference: list[str], lang: str) -> dict[str,
             "min_zoom": layer.min_zoom,
             "max_zoom": layer.max_zoom,
             "aggregate_below_zoom": layer.aggregate_below_zoom,
-            "style": _style(layer, lang),
+            "style": style_config(layer, lang),
             "fields": [_field_schema(f, lang) for f in layer.fields],
         },
         # Unversioned, so a redraw after a save shows the newest data (the browser revalidates by ETag).

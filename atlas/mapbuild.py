@@ -57,11 +57,16 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
         self.default_css = [("atlas_map", url_for("static", filename="map/atlas-map.css"))]
 
 
-def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
+def style_config(layer: LayerDef, lang: str) -> dict[str, Any]:
+    """The catalogue style as atlas-style.js reads it, its categories labelled in the page's language."""
     style = asdict(layer.style)
     style["categories"] = [
         {"value": c.value, "color": c.color, "label": localized(c, "label", lang)} for c in layer.style.categories
     ]
+    return style
+
+
+def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
     return {
         "id": layer.id,
         "theme": layer.theme,
@@ -69,7 +74,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
         "geometry_kind": layer.geometry_kind,
         "visible": layer.visible_by_default,
         "revision": layer.revision,
-        "style": style,
+        "style": style_config(layer, lang),
         "fields": [
             {
                 "name": f.name,

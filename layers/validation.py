@@ -74,8 +74,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "too_many_vertices": ("Tối đa {limit} đỉnh (hiện có {count}).", "At most {limit} vertices (this has {count})."),
     "invalid_geometry": (
-        "Hình học không hợp lệ: {reason}. Gửi repair=true để tự sửa.",
-        "The geometry is not valid: {reason}. Send repair=true to have it repaired.",
+        "Hình học không hợp lệ: {reason}. Có thể để hệ thống tự sửa (repair=true).",
+        "The geometry is not valid: {reason}. The atlas can repair it (repair=true).",
     ),
     "repair_failed": (
         "Không sửa được hình học thành {expected}.",

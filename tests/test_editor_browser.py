@@ -623,3 +623,41 @@ def test_placing_a_point_with_a_date(chromium, live_url, make_account, empty_spo
     assert abs(x - lon) < 2e-5 and abs(y - lat) < 2e-5
     assert watched.errors == []
     context.close()
+
+
+def test_an_invalid_polygon_is_repaired_when_the_editor_asks(
+    chromium, live_url, make_account, empty_spot, database_url
+):
+    layer = "protected_areas"  # a MultiPolygon layer: a bowtie mends into its two triangles
+    account = make_account("editor", [layer])
+    lon, lat = empty_spot()
+    context = new_context(chromium)
+    watched = log_in(context, live_url, account, f"/edit/{layer}")
+    page = watched.page
+    go_to(page, lon, lat)
+    h = HALF
+    draw_polygon(page, [(lon - h, lat - h), (lon + h, lat + h), (lon + h, lat - h), (lon - h, lat + h)])
+    name = f"Khu tự sửa {secrets.token_hex(3)}"
+    page.fill("#editor-field-name", name)
+    page.select_option("#editor-field-category", "landscape")
+    page.locator(".editor-save").click()
+    repair = page.locator(".editor-repair")
+    repair.wait_for(state="visible")
+    assert page.locator(".editor-map-problem").inner_text().startswith("Hình học không hợp lệ")
+    assert repair.bounding_box()["height"] >= 44
+    repair.click()
+    wait_for_status(page, "Đã thêm đối tượng")
+    assert repair.is_hidden() and page.locator(".editor-map-problem").is_hidden()
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT GeometryType(geom), ST_NumGeometries(geom), ST_IsValid(geom) FROM layerdata.protected_areas"
+                " WHERE name = %s",
+                (name,),
+            )
+            assert cur.fetchone() == ("MULTIPOLYGON", 2, True)
+    finally:
+        conn.close()
+    assert unexpected(watched.errors, 422) == []
+    context.close()

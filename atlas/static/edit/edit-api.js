@@ -49,12 +49,13 @@
     return this.request("GET", "/features/" + fid).then(body);
   };
 
-  EditApi.prototype.create = function (feature) {
-    return this.request("POST", "/features", { body: feature }).then(body);
+  // query: e.g. { repair: "true" } to let PostGIS mend an invalid geometry (ST_MakeValid).
+  EditApi.prototype.create = function (feature, query) {
+    return this.request("POST", "/features", { body: feature, query: query }).then(body);
   };
 
-  EditApi.prototype.replace = function (fid, feature, version) {
-    return this.request("PUT", "/features/" + fid, { body: feature, version: version }).then(body);
+  EditApi.prototype.replace = function (fid, feature, version, query) {
+    return this.request("PUT", "/features/" + fid, { body: feature, version: version, query: query }).then(body);
   };
 
   EditApi.prototype.remove = function (fid, version) {

@@ -58,6 +58,7 @@
     on(".editor-cancel", this.cancel);
     on(".editor-delete", this.askDelete);
     q(".editor-form").addEventListener("submit", function (event) { event.preventDefault(); self.save(); });
+    q(".editor-repair").addEventListener("click", function () { self.save(true); });
     q(".editor-snapping input").addEventListener("change", function (event) {
       self.draw.setSnapping(event.target.checked);
     });
@@ -85,6 +86,7 @@
     var node = q(".editor-map-problem");
     node.textContent = text || "";
     node.hidden = !text;
+    if (!text) { q(".editor-repair").hidden = true; }
   };
 
   Editor.prototype.setBusy = function (busy) {
@@ -183,7 +185,8 @@
     };
   };
 
-  Editor.prototype.save = function () {
+  // repair: resend with ?repair=true after the server found the geometry invalid.
+  Editor.prototype.save = function (repair) {
     if (this.busy || this.mode === "idle") { return; }
     this.form.clearProblems();
     this.mapProblem("");
@@ -193,12 +196,13 @@
     var f = this.feature;
     var body = { type: "Feature", properties: mine.values, geometry: f && !mine.geometryChanged ? f.geometry : geometry };
     var s = this.s;
+    var query = repair === true ? { repair: "true" } : undefined;
     if (!f) {
-      return this.write(this.api.create(body), { kind: "save", mine: mine }, function (saved) {
+      return this.write(this.api.create(body, query), { kind: "save", mine: mine }, function (saved) {
         return V.format(s.created, { id: saved.id });
       });
     }
-    return this.write(this.api.replace(f.id, body, f.version), { kind: "save", mine: mine }, function (saved) {
+    return this.write(this.api.replace(f.id, body, f.version, query), { kind: "save", mine: mine }, function (saved) {
       return V.format(s.saved, { version: saved.version });
     });
   };
@@ -226,6 +230,8 @@
       var others = this.form.showProblems(detail.problems || {});
       var texts = Object.keys(others).map(function (name) { return others[name]; });
       if (texts.length) { this.mapProblem(texts.join(" ")); }
+      var geometry = (detail.problems || {}).geometry;
+      q(".editor-repair").hidden = !(geometry && geometry.code === "invalid_geometry");
       this.status(s.problems);
     } else if (error.status === 0) {
       this.status(s.network_error);
