@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
 from atlas.export_params import parse_export_request, parse_layer_list
@@ -45,7 +46,9 @@ def _arguments(fmt: str, crs: str | None, bbox: str | None, commune: str | None,
     return args
 
 
+# with_appcontext: Flask wraps only the commands it defines itself, and this one reads the settings.
 @click.command("export")
+@with_appcontext
 @click.argument("layer")
 @click.option("--format", "fmt", default="shp", show_default=True, help="shp, gpkg, geojson, csv or kml.")
 @click.option("--crs", help="EPSG:4326 or a VN-2000 code (EPSG:5897 by default for shp and gpkg).")

@@ -128,7 +128,7 @@ def _batch(layer, wkb: list[bytes], **values) -> Batch:
     columns = {c.source: [values.get(c.source)] * len(wkb) for c in layer_columns(layer)}
     columns["feature_id"] = list(range(1, len(wkb) + 1))
     columns["version"] = [1] * len(wkb)
-    columns["updated_at"] = [dt.datetime(2025, 7, 1, 1, 30, tzinfo=dt.UTC)] * len(wkb)
+    columns["updated_at"] = [int(dt.datetime(2025, 7, 1, 1, 30, tzinfo=dt.UTC).timestamp() * 1e6)] * len(wkb)
     return Batch(wkb=wkb, columns=columns)
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from layers.catalogue import FieldDef, LayerDef
 
-# Vietnam keeps UTC+7 all year, so timestamps are written in the time people there read.
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
+# Vietnam keeps UTC+7 all year, so text timestamps are written in the time people there read.
 # GDAL's time-zone flag: 100 is UTC (GeoPackage asks for UTC timestamps; RFC 56).
 GDAL_TZ_UTC = 100
 # A DBF character field holds at most 254 bytes, UTF-8 encoded here.
@@ -45,26 +43,46 @@ def truncate_utf8(text: str, limit: int = DBF_TEXT_BYTES) -> str:
     return encoded[:limit].decode("utf-8", errors="ignore")
 
 
-def _iso_time(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(VIETNAM_TIME).isoformat()
-
-
 def _text(values: list[Any], limit: int | None, column: str, cut: Counter[str]) -> np.ndarray:
+    out = np.array(values, dtype=object)
     if limit is None:
-        return np.array(values, dtype=object)
-    out = np.empty(len(values), dtype=object)
+        return out
     for i, value in enumerate(values):
         if value is not None and len(value) * 4 > limit and len(value.encode("utf-8")) > limit:
-            value = truncate_utf8(value, limit)
+            out[i] = truncate_utf8(value, limit)
             cut[column] += 1  # keyed by the full name, as the crosswalk lists it
-        out[i] = value
     return out
 
 
 def _masked(values: list[Any], dtype: str) -> tuple[np.ndarray, np.ndarray | None]:
-    mask = np.array([v is None for v in values], dtype=bool)
-    filled = [0 if v is None else v for v in values]
-    return np.array(filled, dtype=dtype), (mask if mask.any() else None)
+    objects = np.array(values, dtype=object)
+    mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    if not mask.any():
+        return objects.astype(dtype), None
+    objects[mask] = 0
+    return objects.astype(dtype), mask
+
+
+def _days(values: list[Any]) -> np.ndarray:
+    days, mask = _masked(values, "int64")
+    dates = days.astype("datetime64[D]")
+    if mask is not None:
+        dates[mask] = np.datetime64("NaT")
+    return dates
+
+
+def _microseconds(values: list[Any]) -> np.ndarray:
+    micros, mask = _masked(values, "int64")
+    moments = micros.astype("datetime64[us]")
+    if mask is not None:
+        moments[mask] = np.datetime64("NaT")
+    return moments
+
+
+def _iso_text(moments: np.ndarray, unit: Literal["D", "us"], suffix: str = "") -> np.ndarray:
+    text = np.datetime_as_string(moments, unit=unit).astype(object)
+    text[np.isnat(moments)] = None
+    return text + suffix if suffix else text
 
 
 @dataclass
@@ -92,19 +110,23 @@ class ArrayBuilder:
     def _array(self, column: Column, values: list[Any]) -> tuple[np.ndarray, np.ndarray | None]:
         kind = column.type
         if kind == "text":
-            limit = DBF_TEXT_BYTES if self.flavour == "dbf" else None
+            field_def = column.field
+            # Four UTF-8 bytes per character at most: a short max_length can never overflow the DBF.
+            short = field_def is not None and field_def.max_length is not None and field_def.max_length * 4 <= 254
+            limit = DBF_TEXT_BYTES if self.flavour == "dbf" and not short else None
             return _text(values, limit, column.source, self.truncated), None
         if kind in ("integer", "integer64"):
             return _masked(values, "int32" if kind == "integer" else "int64")
         if kind == "number":
-            return np.array([np.nan if v is None else v for v in values], dtype=np.float64), None
+            return np.array(values, dtype=np.float64), None  # None becomes NaN, written as null
         if kind == "boolean":
             return _masked(values, "bool")
         if kind == "date":
-            if self.flavour == "text":
-                return np.array([None if v is None else v.isoformat() for v in values], dtype=object), None
-            return np.array([np.datetime64("NaT") if v is None else v for v in values], dtype="datetime64[D]"), None
+            dates = _days(values)
+            return (_iso_text(dates, "D") if self.flavour == "text" else dates), None
+        moments = _microseconds(values)
         if self.flavour == "typed":
-            utc = [None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None) for v in values]
-            return np.array([np.datetime64("NaT") if v is None else v for v in utc], dtype="datetime64[ms]"), None
-        return np.array([_iso_time(v) for v in values], dtype=object), None
+            return moments.astype("datetime64[ms]"), None
+        # Text flavours write Vietnam's time with its offset, e.g. 2025-07-01T08:30:00.123456+07:00.
+        local = moments + np.timedelta64(7, "h")
+        return _iso_text(local, "us", "+07:00"), None

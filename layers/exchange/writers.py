@@ -55,7 +55,7 @@ class ShapefileExport:
             gtype = self.layer.geometry_type if single else KIND_TYPES.get(kind, "Unknown")
             self.parts[kind] = GdalLayerWriter(
                 self.folder / f"{name}.shp", "ESRI Shapefile", name, gtype, self.srid, self.columns, "dbf",
-                layer_options={"ENCODING": "UTF-8"}, truncated=self.truncated,
+                layer_options={"ENCODING": "UTF-8", "RESIZE": "YES"}, truncated=self.truncated,
             )  # fmt: skip
         return self.parts[kind]
 
