@@ -23,6 +23,9 @@ from atlas.settings import load_settings
 from layers.accounts import create_token, create_user
 from layers.sample.load import load_sample
 
+# The browser fixtures (Chromium, a live server) for every test module that asks for them.
+pytest_plugins = ["tests.browser"]
+
 
 def unused_port() -> int:
     """A loopback port nothing listens on (for servers the tests start, or to stand for one that is down)."""

@@ -8,59 +8,24 @@ from __future__ import annotations
 
 import math
 import secrets
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import mapbox_vector_tile
 import psycopg2
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from werkzeug.serving import WSGIRequestHandler, make_server
+from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests.browser import ARTIFACTS
 from tests.conftest import Account
 from tests.test_tiles import tile_of
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LAYER = "reservoirs"
 ZOOM = 15
 # Half the side of a test square, in degrees (about 330 m): several z15 tiles wide with its neighbours.
 HALF = 0.003
 
 pytestmark = pytest.mark.browser
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Serves like werkzeug's handler without logging every tile request."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        return
-
-
-@pytest.fixture(scope="module")
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,48 @@
+"""What the browser tests share: Debian's Chromium through Playwright, and a live server on the test app."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# Headless flags for a closed network: no background fetches, updates or sign-in traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Serves like werkzeug's handler without logging every tile request."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def live_url(app) -> Iterator[str]:
+    """The test app served over HTTP on a free loopback port, in threads, for one test module."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
