@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pyogrio
+import pytest
 import shapely
 from pyogrio import raw
 from pyproj import CRS
@@ -123,3 +124,21 @@ def test_several_layers_come_in_one_zip(client, db, tmp_path):
         info = pyogrio.read_info(tmp_path / layer / f"{layer}.shp")
         assert info["features"] == len(database_rows(db, layer))
         assert CRS.from_user_input(info["crs"]).to_epsg() == 3405
+
+
+@pytest.mark.parametrize("fmt, srid", [("geojson", 4326), ("csv", 4326), ("csv", 5897), ("gpkg", 5897), ("shp", 3405)])
+def test_every_format_appends_batch_after_batch(database_url, db, tmp_path, fmt, srid):
+    request = export_request(["species_observations"], fmt, srid, batch_rows=700)
+    result = export_in_snapshot(database_url, request, tmp_path)
+    path = result.path
+    if fmt == "shp":
+        unpack(path.read_bytes(), tmp_path / "unzipped")
+        path = tmp_path / "unzipped" / "species_observations.shp"
+    stored = database_rows(db, "species_observations")
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == len(stored) and {int(r["feature_id"]) for r in rows} == set(stored)
+        return
+    info = pyogrio.read_info(path)
+    assert info["features"] == len(stored) == result.counts["species_observations"]

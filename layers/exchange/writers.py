@@ -95,8 +95,10 @@ class SingleFileExport:
         columns = layer_columns(layer)
         if self.points_as_columns:
             columns = [columns[0], *(Column(n, n, "number") for n in self.xy_names), *columns[1:]]
+        # GeoJSON and CSV files hold one layer named after the file; an append must find it by that name.
+        layer_name = layer.id if fmt.key == "gpkg" else path.stem
         self.writer = GdalLayerWriter(
-            path, fmt.driver, layer.id, None if self.points_as_columns else layer.geometry_type, srid, columns,
+            path, fmt.driver, layer_name, None if self.points_as_columns else layer.geometry_type, srid, columns,
             "text" if fmt.key == "csv" else "typed", layer_options=_layer_options(fmt, layer),
         )  # fmt: skip
 
