@@ -75,3 +75,9 @@ bench-edit: setup db
 bench-map: setup db
 	@$(PY) -m atlas prepare
 	$(PY) bench/bench_map.py $(BENCH_ARGS)
+
+# Exports of the scale forest_cover (zipped shapefile and GeoPackage, EPSG:5897) against ogr2ogr:
+# time, peak memory and ratios. Needs `make scale-data` first (or ATLAS_DATABASE_URL of a scale database).
+.PHONY: bench-io
+bench-io: setup db
+	$(PY) bench/bench_io.py $(BENCH_ARGS)

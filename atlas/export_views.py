@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -86,12 +87,14 @@ def _export(export: ExportRequest) -> Response | tuple[Response, int]:
     folder = Path(tempfile.mkdtemp(prefix="atlas-export-"))
     try:
         result = export_layers(conn, export, folder)
-        response = send_file(result.path, mimetype=result.media_type, as_attachment=True, download_name=result.filename)
-    except BaseException:
+        # The open file outlives its folder: removed now, its space is freed when the response closes it,
+        # whether or not the server calls close() (werkzeug skips call_on_close for files it passes through).
+        handle = result.path.open("rb")
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
-        raise
+    response = send_file(handle, mimetype=result.media_type, as_attachment=True, download_name=result.filename)
+    response.content_length = os.fstat(handle.fileno()).st_size
     response.headers["X-Feature-Count"] = str(total)
-    response.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
     return response
 
 

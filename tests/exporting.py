@@ -14,10 +14,11 @@ from psycopg2.extensions import connection as Connection
 
 def download(client: FlaskClient, url: str) -> bytes:
     """The body of a direct (200) export."""
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[:400]
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    return response.data
+    # Closing the response, as a WSGI server does once it is sent, removes the export's temporary folder.
+    with client.get(url) as response:
+        assert response.status_code == 200, response.get_data(as_text=True)[:400]
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        return response.data
 
 
 def unpack(data: bytes, folder: Path) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -56,9 +58,26 @@ def test_a_large_export_is_a_job_with_progress_and_a_download(small_threshold_ap
     assert not list(tmp_path.glob("*/work-*")), "the job's work folder is removed"
 
 
-def test_small_exports_stream_unless_a_job_is_asked_for(small_threshold_app):
+def _export_folders() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("atlas-export-*"))
+
+
+def test_small_exports_stream_and_leave_no_folder_behind(small_threshold_app):
     client = small_threshold_app.test_client()
-    assert client.get("/api/layers/rivers/export?format=csv").status_code == 200
+    before = _export_folders()
+    with client.get("/api/layers/rivers/export?format=shp") as response:
+        assert response.status_code == 200
+        # The folder is gone before the body is sent; the open file still streams in full.
+        assert _export_folders() - before == set()
+        assert int(response.headers["Content-Length"]) == len(response.data) > 1000
+        assert zipfile.ZipFile(io.BytesIO(response.data)).testzip() is None
+    with client.get("/api/layers/rivers/export?format=shp&crs=EPSG:1234") as refused:
+        assert refused.status_code == 400
+    assert _export_folders() - before == set()
+
+
+def test_a_job_can_be_asked_for_a_small_export(small_threshold_app):
+    client = small_threshold_app.test_client()
     response = client.get("/api/layers/rivers/export?format=csv&background=true")
     assert response.status_code == 202
     assert _wait(client, response.get_json()["status_url"])["state"] == "done"
