@@ -140,5 +140,8 @@ def test_every_format_appends_batch_after_batch(database_url, db, tmp_path, fmt,
             rows = list(csv.DictReader(handle))
         assert len(rows) == len(stored) and {int(r["feature_id"]) for r in rows} == set(stored)
         return
+    if fmt == "geojson":
+        body = json.loads(path.read_text(encoding="utf-8"))
+        assert {f["properties"]["feature_id"] for f in body["features"]} == set(stored)
     info = pyogrio.read_info(path)
     assert info["features"] == len(stored) == result.counts["species_observations"]

@@ -17,7 +17,7 @@ from layers.exchange.gpkg_metadata import add_iso_metadata
 from layers.exchange.reader import BATCH_ROWS, read_batches
 from layers.exchange.readme import readme_text
 from layers.exchange.selection import Selection, count_selected
-from layers.exchange.writers import KmlExport, LayerExport, ShapefileExport, SingleFileExport
+from layers.exchange.writers import JoinedDocumentExport, LayerExport, ShapefileExport, SingleFileExport
 from layers.iso19139 import OnlineLinks, metadata_document
 from layers.stats import layer_stats
 
@@ -61,10 +61,10 @@ def _writer(folder: Path, layer: LayerDef, request: ExportRequest) -> LayerExpor
     base = f"{file_base(layer)}_{crs_tag(request.srid)}" if request.fmt.key != "shp" else file_base(layer)
     if request.fmt.key == "shp":
         return ShapefileExport(folder, base, layer, request.srid)
-    if request.fmt.key == "kml":
-        scratch = folder / ".kml-batches"
+    if request.fmt.key in ("kml", "geojson"):
+        scratch = folder / ".batches"
         scratch.mkdir(exist_ok=True)
-        return KmlExport(folder / f"{base}.kml", layer, scratch)
+        return JoinedDocumentExport(folder / f"{base}.{request.fmt.extension}", request.fmt, layer, scratch)
     return SingleFileExport(folder / f"{base}.{request.fmt.extension}", request.fmt, layer, request.srid)
 
 

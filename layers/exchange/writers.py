@@ -14,6 +14,7 @@ from layers.exchange.columns import Column, layer_columns
 from layers.exchange.dbf_names import short_names
 from layers.exchange.formats import GEOGRAPHIC_SRIDS, ExportFormat
 from layers.exchange.gdal_writer import GdalLayerWriter
+from layers.exchange.geojson_join import GeoJsonJoiner
 from layers.exchange.kml_join import KmlJoiner
 from layers.exchange.reader import Batch
 
@@ -86,7 +87,7 @@ class ShapefileExport:
 
 
 class SingleFileExport:
-    """GeoPackage, GeoJSON or CSV through one GDAL layer, with full field names."""
+    """GeoPackage or CSV through one GDAL layer, with full field names."""
 
     def __init__(self, path: Path, fmt: ExportFormat, layer: LayerDef, srid: int) -> None:
         self.path = path
@@ -95,7 +96,7 @@ class SingleFileExport:
         columns = layer_columns(layer)
         if self.points_as_columns:
             columns = [columns[0], *(Column(n, n, "number") for n in self.xy_names), *columns[1:]]
-        # GeoJSON and CSV files hold one layer named after the file; an append must find it by that name.
+        # A CSV file holds one layer named after the file; an append must find it by that name.
         layer_name = layer.id if fmt.key == "gpkg" else path.stem
         self.writer = GdalLayerWriter(
             path, fmt.driver, layer_name, None if self.points_as_columns else layer.geometry_type, srid, columns,
@@ -124,30 +125,34 @@ class SingleFileExport:
 def _layer_options(fmt: ExportFormat, layer: LayerDef) -> dict[str, str]:
     if fmt.key == "csv":
         return {"GEOMETRY": "AS_WKT", "WRITE_BOM": "YES", "CREATE_CSVT": "NO"}
-    if fmt.key == "geojson":
-        return {"RFC7946": "YES", "WRITE_NAME": "NO"}
     if fmt.key == "gpkg":
         return {"IDENTIFIER": layer.title_vi, "DESCRIPTION": layer.metadata.abstract_vi}
     return {}
 
 
-class KmlExport:
-    """KML: each batch through GDAL's KML driver into a scratch document, the Placemarks joined into one."""
+class JoinedDocumentExport:
+    """KML or GeoJSON: each batch through GDAL into a scratch document, whose features are joined into one.
 
-    def __init__(self, path: Path, layer: LayerDef, scratch: Path) -> None:
-        self.path, self.layer, self.scratch = path, layer, scratch
+    Neither driver appends cheaply (GDAL rewrites the file each time), so batches are written apart.
+    """
+
+    def __init__(self, path: Path, fmt: ExportFormat, layer: LayerDef, scratch: Path) -> None:
+        self.path, self.fmt, self.layer, self.scratch = path, fmt, layer, scratch
         self.columns = layer_columns(layer)
         self.out = path.open("w", encoding="utf-8")
-        self.joiner = KmlJoiner(self.out)
+        self.joiner: KmlJoiner | GeoJsonJoiner = KmlJoiner(self.out) if fmt.key == "kml" else GeoJsonJoiner(self.out)
         self.batches = 0
-        self.dataset_options = {"NameField": _placemark_name(layer)}
+        kml = fmt.key == "kml"
+        self.dataset_options = {"NameField": _placemark_name(layer)} if kml else {}
+        self.layer_options = {} if kml else {"RFC7946": "YES", "WRITE_NAME": "NO"}
 
     def write(self, batch: Batch) -> None:
-        """Write the batch as a scratch document and join its Placemarks."""
-        document = self.scratch / f"batch-{self.batches}.kml"
+        """Write the batch as a scratch document and join its features."""
+        document = self.scratch / f"batch-{self.batches}.{self.fmt.extension}"
         writer = GdalLayerWriter(
-            document, "KML", self.layer.id, self.layer.geometry_type, 4326, self.columns, "text",
-            dataset_options=self.dataset_options,
+            document, self.fmt.driver, self.path.stem, self.layer.geometry_type, 4326, self.columns,
+            "text" if self.fmt.key == "kml" else "typed",
+            dataset_options=self.dataset_options, layer_options=self.layer_options,
         )  # fmt: skip
         writer.write(batch.wkb, batch.columns)
         self.joiner.add(document)
@@ -155,7 +160,7 @@ class KmlExport:
         self.batches += 1
 
     def finish(self) -> list[Path]:
-        """Close the document (one with no Placemark when nothing was selected)."""
+        """Close the document (one with no feature when nothing was selected)."""
         if self.batches == 0:
             self.write(Batch(wkb=[], columns={c.source: [] for c in self.columns}))
         self.joiner.close()
