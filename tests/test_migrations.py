@@ -15,7 +15,14 @@ def test_migrations_from_empty_and_recorded():
         assert ensure_database(url) is True
         assert ensure_database(url) is False
         applied = apply_migrations(url)
-        assert applied == ["001_catalogue", "002_measurements", "003_search", "004_editing", "005_vn2000_zones"]
+        assert applied == [
+            "001_catalogue",
+            "002_measurements",
+            "003_search",
+            "004_editing",
+            "005_vn2000_zones",
+            "006_tile_change_lookup",
+        ]
         assert apply_migrations(url) == []
         conn = psycopg2.connect(url)
         try:
