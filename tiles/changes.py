@@ -22,7 +22,8 @@ from tiles.render import prepared
 _TILE_REVISIONS = sql.SQL("""
 SELECT l.id, greatest(l.tiles_base_revision, (
     SELECT max(c.revision) FROM tile_change c
-    WHERE c.layer_id = l.id AND c.z = $2 AND box(point(c.x0, c.y0), point(c.x1, c.y1)) @> box(point($3, $4), point($3, $4))))
+    WHERE c.layer_id = l.id AND c.z = $2
+      AND box(point(c.x0, c.y0), point(c.x1, c.y1)) @> box(point($3, $4), point($3, $4))))
 FROM layer l WHERE l.id = ANY($1)
 """)
 
