@@ -53,6 +53,8 @@ def test_geopackage_keeps_full_names_types_and_iso_metadata(client, db, tmp_path
         extensions = {
             r[0] for r in gpkg.execute("SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_metadata'")
         }
+        indexed = gpkg.execute("SELECT count(*) FROM rtree_groundwater_wells_geom").fetchone()[0]
+    assert info["capabilities"]["fast_spatial_filter"] and indexed == len(stored)
     assert len(rows) == 1 and rows[0][1] == "text/xml" and rows[0][3:] == ("table", "groundwater_wells")
     assert ET.fromstring(rows[0][2].encode()).tag.endswith("MD_Metadata")
     assert extensions == {"gpkg_metadata", "gpkg_metadata_reference"}

@@ -14,6 +14,7 @@ from layers.catalogue import LayerDef, get_layers
 from layers.exchange.crosswalk import crosswalk_csv
 from layers.exchange.formats import ExportFormat, crs_tag
 from layers.exchange.gpkg_metadata import add_iso_metadata
+from layers.exchange.prefetch import prefetched
 from layers.exchange.reader import BATCH_ROWS, read_batches
 from layers.exchange.readme import readme_text
 from layers.exchange.selection import Selection, count_selected
@@ -73,7 +74,8 @@ def _write_layer(
 ) -> tuple[list[Path], LayerExport]:
     writer = _writer(folder, layer, request)
     try:
-        for batch in read_batches(conn, layer, request.srid, request.selections[layer.id], request.batch_rows):
+        batches = read_batches(conn, layer, request.srid, request.selections[layer.id], request.batch_rows)
+        for batch in prefetched(batches):
             writer.write(batch)
             if progress is not None:
                 progress(len(batch))

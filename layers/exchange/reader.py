@@ -7,7 +7,7 @@ moment, so an edit committed while an export runs never shows in it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,7 @@ def _select(layer: LayerDef, srid: int) -> sql.Composable:
 
 def read_batches(
     conn: Connection, layer: LayerDef, srid: int, selection: Selection, batch_rows: int = BATCH_ROWS
-) -> Iterator[Batch]:
+) -> Generator[Batch, None, None]:
     """The selected features in fid order, batch by batch, from one server-side cursor."""
     where, params = where_clause(conn, layer, selection)
     names = [*SYSTEM_FIELDS, *(f.name for f in layer.fields)]

@@ -15,6 +15,7 @@ from layers.exchange.dbf_names import short_names
 from layers.exchange.formats import GEOGRAPHIC_SRIDS, ExportFormat
 from layers.exchange.gdal_writer import GdalLayerWriter
 from layers.exchange.geojson_join import GeoJsonJoiner
+from layers.exchange.gpkg_index import can_index_afterwards, create_spatial_index
 from layers.exchange.kml_join import KmlJoiner
 from layers.exchange.reader import Batch
 
@@ -114,8 +115,10 @@ class SingleFileExport:
         self.writer.write(None, batch.columns | coordinates)
 
     def finish(self) -> list[Path]:
-        """The one file."""
+        """The one file (a GeoPackage with its spatial index)."""
         self.writer.finish()
+        if self.writer.layer_options.get("SPATIAL_INDEX") == "NO":
+            create_spatial_index(self.path, self.writer.layer_name)
         return [self.path]
 
     def abort(self) -> None:
@@ -126,7 +129,9 @@ def _layer_options(fmt: ExportFormat, layer: LayerDef) -> dict[str, str]:
     if fmt.key == "csv":
         return {"GEOMETRY": "AS_WKT", "WRITE_BOM": "YES", "CREATE_CSVT": "NO"}
     if fmt.key == "gpkg":
-        return {"IDENTIFIER": layer.title_vi, "DESCRIPTION": layer.metadata.abstract_vi}
+        options = {"IDENTIFIER": layer.title_vi, "DESCRIPTION": layer.metadata.abstract_vi}
+        # Indexed in one pass at the end when possible (gpkg_index.py): appends then skip the R-tree triggers.
+        return options | ({"SPATIAL_INDEX": "NO"} if can_index_afterwards() else {})
     return {}
 
 
