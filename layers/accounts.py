@@ -157,10 +157,10 @@ def user_by_token(conn: Connection, secret: str) -> User | None:
     """The user a valid, unrevoked token belongs to, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    with conn.cursor() as cur:
-        cur.execute("SELECT user_id FROM api_token WHERE secret_sha256 = %s AND revoked_at IS NULL", (_digest(secret),))
-        row = cur.fetchone()
-    return user_by_id(conn, row[0]) if row else None
+    # One round trip: every API write starts here.
+    token = "u.id = (SELECT user_id FROM api_token WHERE secret_sha256 = %s AND revoked_at IS NULL)"
+    found = _load_user(conn, token, _digest(secret))
+    return found[0] if found else None
 
 
 def revoke_tokens(conn: Connection, name: str, token_id: int | None = None) -> int:

@@ -23,7 +23,7 @@ from psycopg2.extensions import connection as Connection
 from layers.accounts import User
 from layers.catalogue import LayerDef
 from layers.errors import FeatureNotFound, InvalidFeature, NotFound, VersionConflict
-from layers.features import get_feature
+from layers.features import feature_columns, feature_from_row, get_feature
 from layers.history import changed_fields, last_version, state_at
 from layers.tables import table_identifier
 from layers.validation import CheckedGeometry, Problem, check_feature_geometry, check_properties, invalid
@@ -180,13 +180,12 @@ def create_feature(conn: Connection, layer: LayerDef, body: Any, user: User, *, 
         assert geometry is not None
         names = [sql.Identifier(n) for n in values] + [sql.Identifier("geom")]
         marks = [sql.SQL("%s")] * len(values) + [sql.SQL("%s::geometry")]
-        statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING fid").format(
-            table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks)
+        statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
+            table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks), feature_columns(layer)
         )
         with _refusals_as_422(conn, layer), conn.cursor() as cur:
             cur.execute(statement, [*values.values(), geometry.ewkb])
-            (fid,) = cur.fetchone()
-        feature = get_feature(conn, layer, fid)
+            feature = feature_from_row(cur.fetchone())
     return WriteResult(feature, feature["version"], geometry.notices)
 
 
@@ -198,18 +197,22 @@ def _guarded_update(
     geometry: CheckedGeometry | None,
     expected: int | None,
 ) -> dict[str, Any]:
-    """UPDATE the row (only when still at `expected`, unless None) and return the feature as it now is."""
+    """UPDATE the row (only when still at `expected`, unless None) and return the feature as it now is.
+
+    RETURNING gives the stored row (version and time as the triggers set them) in the same round
+    trip; the layer row the triggers lock is then held only until the commit.
+    """
     columns, params = _assignments(values, geometry)
     guard = sql.SQL(" AND version = %s") if expected is not None else sql.SQL("")
-    statement = sql.SQL("UPDATE {} SET {} WHERE fid = %s{} RETURNING version").format(
-        table_identifier(layer), sql.SQL(", ").join(columns), guard
+    statement = sql.SQL("UPDATE {} SET {} WHERE fid = %s{} RETURNING {}").format(
+        table_identifier(layer), sql.SQL(", ").join(columns), guard, feature_columns(layer)
     )
     with _refusals_as_422(conn, layer), conn.cursor() as cur:
         cur.execute(statement, [*params, fid, *([expected] if expected is not None else [])])
         updated = cur.fetchone()
     if updated is None:
         raise _conflict_or_missing(conn, layer, fid, expected)
-    return get_feature(conn, layer, fid)
+    return feature_from_row(updated)
 
 
 def replace_feature(
@@ -289,8 +292,8 @@ def _restore(
     version = (last_version(conn, layer, fid) or 0) + 1
     names = [sql.Identifier(n) for n in values] + [sql.Identifier(n) for n in ("geom", "fid", "version")]
     marks = [sql.SQL("%s")] * len(values) + [sql.SQL("%s::geometry"), sql.SQL("%s"), sql.SQL("%s")]
-    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-        table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks)
+    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
+        table_identifier(layer), sql.SQL(", ").join(names), sql.SQL(", ").join(marks), feature_columns(layer)
     )
     with _refusals_as_422(conn, layer), conn.cursor() as cur:
         try:
@@ -299,4 +302,4 @@ def _restore(
             # Another revert brought the feature back first: this one waited on the key and lost.
             conn.rollback()
             raise _conflict_or_missing(conn, layer, fid, expected) from None
-    return get_feature(conn, layer, fid)
+        return feature_from_row(cur.fetchone())

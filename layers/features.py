@@ -52,10 +52,15 @@ def _properties_sql(layer: LayerDef) -> sql.Composable:
     return sql.SQL("json_build_object({})").format(pairs)
 
 
+def feature_columns(layer: LayerDef) -> sql.Composable:
+    """The columns a feature is read from (for SELECT, and RETURNING of writes); see feature_from_row."""
+    return sql.SQL("fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at, updated_by").format(
+        decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer)
+    )
+
+
 def _feature_select(layer: LayerDef) -> sql.Composable:
-    return sql.SQL(
-        "SELECT fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at, updated_by FROM {table}"
-    ).format(decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer), table=table_identifier(layer))
+    return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer), table_identifier(layer))
 
 
 def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
@@ -91,7 +96,8 @@ def contains_pattern(text: str) -> str:
     return f"%{escape_like(text)}%"
 
 
-def _feature_from_row(row: tuple) -> dict[str, Any]:
+def feature_from_row(row: tuple) -> dict[str, Any]:
+    """A row of feature_columns as a GeoJSON Feature with its version."""
     fid, geometry, properties, version, updated_at, updated_by = row
     return {
         "type": "Feature",
@@ -112,7 +118,7 @@ def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> Fea
             _feature_select(layer) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
             [*params, query.limit, query.offset],
         )
-        features = [_feature_from_row(row) for row in cur.fetchall()]
+        features = [feature_from_row(row) for row in cur.fetchall()]
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table_identifier(layer)) + where, params)
         (matched,) = cur.fetchone()
     return FeaturePage(features=features, number_matched=matched)
@@ -125,4 +131,4 @@ def get_feature(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
         row = cur.fetchone()
     if row is None:
         raise FeatureNotFound(f"Layer '{layer.id}' has no feature {fid}.")
-    return _feature_from_row(row)
+    return feature_from_row(row)
