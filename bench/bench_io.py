@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,11 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{command[0]} failed: {child.stderr.read().decode()[-600:] if child.stderr else ''}")
     return Run(seconds, usage.ru_maxrss / 1024)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The median time and the largest peak memory of several runs."""
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
 
 
 def pg_source(url: str) -> str:
@@ -104,19 +110,23 @@ def main() -> None:
     """Measure both exports with both tools and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ATLAS_DATABASE_URL") or load_settings().database_url)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each, alternating; the median is shown.")
     args = parser.parse_args()
     select, count = columns_sql(args.database_url)
     folder = Path(tempfile.mkdtemp(prefix="bench-io-"))
     rows = []
     try:
-        print(f"{LAYER}: {count:,} features; EPSG:{SRID}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        load = os.getloadavg()[0]
+        cores = os.cpu_count()
+        print(f"{LAYER}: {count:,} features; EPSG:{SRID}; median of {args.repeat}; load {load:.1f} on {cores} cores")
         for label, mine, theirs in (
             ("shapefile (zip)", lambda: ours(args.database_url, "shp", folder / "ours.zip"),
              lambda: ogr2ogr_shapefile(args.database_url, select, folder)),
             ("GeoPackage", lambda: ours(args.database_url, "gpkg", folder / "ours.gpkg"),
              lambda: ogr2ogr_geopackage(args.database_url, select, folder)),
         ):  # fmt: skip
-            rows.append((label, mine(), theirs()))
+            runs = [(mine(), theirs()) for _ in range(args.repeat)]  # alternating: both see the same load
+            rows.append((label, median_run([a for a, _ in runs]), median_run([b for _, b in runs])))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"{'export':<18}{'ours s':>9}{'ogr2ogr s':>11}{'ratio':>8}{'ours MB':>10}{'ogr2ogr MB':>12}{'ratio':>8}")
