@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
@@ -78,7 +79,8 @@ def _feature_collection(layer_id: str, query: FeatureQuery, features: list, matc
     next_url = None
     if query.offset + len(features) < matched:
         args = request.args.to_dict() | {"offset": str(query.offset + query.limit), "limit": str(query.limit)}
-        next_url = url_for(".features", layer_id=layer_id, _external=True, **args)
+        # The query goes in as text: passed to url_for, keys such as _external or endpoint would steer it.
+        next_url = url_for(".features", layer_id=layer_id, _external=True) + "?" + urlencode(args)
         links.append({"rel": "next", "href": next_url})
     return {
         "type": "FeatureCollection",

@@ -8,7 +8,8 @@ import re
 from layers.errors import InvalidInput, PreconditionRequired, VersionConflict
 from layers.features import BBox
 
-_INTEGER = re.compile(r"^[0-9]{1,12}$")
+_INTEGER = re.compile(r"[0-9]{1,12}")
+_DECIMAL = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?")
 MAX_OFFSET = 10_000_000
 MAX_QUERY_TEXT = 200
 
@@ -38,10 +39,10 @@ def parse_bbox(raw: str | None) -> BBox | None:
     parts = raw.split(",")
     if len(parts) != 4:
         raise InvalidInput("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat (degrees, EPSG:4326).")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise InvalidInput("bbox must contain only numbers: min_lon,min_lat,max_lon,max_lat.") from None
+    # float() would also take '1_05', ' 1', 'nan' or 'inf': only plain decimal numbers are coordinates.
+    if not all(_DECIMAL.fullmatch(p) for p in parts):
+        raise InvalidInput("bbox must contain only numbers: min_lon,min_lat,max_lon,max_lat.")
+    values = [float(p) for p in parts]
     if not all(math.isfinite(v) for v in values):
         raise InvalidInput("bbox numbers must be finite.")
     min_lon, min_lat, max_lon, max_lat = values

@@ -51,3 +51,24 @@ def test_method_not_allowed_says_what_is_allowed(client):
 def test_metrics_content_type_names_its_charset_once(client):
     content_type = client.get("/metrics").headers["Content-Type"]
     assert content_type.count("charset") == 1
+
+
+@pytest.mark.parametrize("key", ["layer_id", "_external", "endpoint", "_method", "_scheme", "_anchor"])
+def test_next_links_take_any_query_key_as_text(client, key):
+    response = client.get(f"/api/layers/rivers/features?limit=1&{key}=x")
+    assert response.status_code == 200
+    next_url = response.get_json()["next"]
+    assert next_url.startswith("http://localhost/api/layers/rivers/features?") and f"{key}=x" in next_url
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=1%0A", "offset=1%0A", "bbox=1_05,19,106,20", "bbox=105,19,106,20%0A", "bbox=nan,19,106,20"]
+)
+def test_numbers_from_outside_are_parsed_strictly(client, query):
+    response = client.get(f"/api/layers/rivers/features?{query}")
+    assert response.status_code == 400 and response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/layers/rivers/features/1%0A", "/tiles/rivers/8/203/113%0A.pbf"])
+def test_a_trailing_newline_is_not_a_number(client, path):
+    assert client.get(path).status_code == 400
