@@ -29,6 +29,10 @@ TILE_CACHE = (
 )
 
 
+# How long nginx keeps an idle connection to gunicorn open for the next request.
+UPSTREAM_IDLE_S = 60
+
+
 def worker_count() -> int:
     """Processes for gunicorn and for nginx: one per core, at least two."""
     return max(2, os.cpu_count() or 1)
@@ -73,6 +77,7 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
         "@BACKEND_PORT@": str(backend_port),
         "@PORT@": str(settings.port),
         "@STATIC@": str(ROOT / "atlas" / "static"),
+        "@UPSTREAM_IDLE_S@": str(UPSTREAM_IDLE_S),
         "@TILE_CACHE@": TILE_CACHE if settings.tile_cache_mb else "# tile cache off (ATLAS_TILE_CACHE_MB=0)",
     }
     text = TEMPLATE.read_text(encoding="utf-8")
@@ -96,6 +101,10 @@ def gunicorn_command(bind: str) -> list[str]:
         "gthread",
         "--threads",
         "4",
+        # Longer than nginx keeps an idle upstream connection (keepalive_timeout in nginx.conf.in): if
+        # gunicorn closed first, nginx could send a request into the closing socket and answer 502.
+        "--keep-alive",
+        str(UPSTREAM_IDLE_S + 15),
         "--access-logfile",
         "-",
         "wsgi:app",

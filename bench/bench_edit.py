@@ -50,6 +50,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--editors", type=int, default=20, help="concurrent editors (default 20)")
     parser.add_argument("--seconds", type=int, default=30, help="length of each editors' run (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="discarded editors' run before each (default 3)")
+    parser.add_argument(
+        "--pause-ms",
+        type=int,
+        default=500,
+        help="a last history-on run where each editor waits this long between saves (default 500; 0: no such run)",
+    )
     parser.add_argument("--tile-seconds", type=int, default=60, help="length of each tile run (default 60)")
     parser.add_argument("--edit-rate", type=float, default=5.0, help="edits per second under tile load (default 5)")
     parser.add_argument("--quick", action="store_true", help="5 s editors' runs, 15 s tile runs")
@@ -143,30 +149,32 @@ def make_editors(conn, port: int, token: str, args) -> list[Editor]:
 
 
 def part_editors(servers: ServerSet, url: str, token: str, args) -> list[EditorsRun]:
-    """The editors for a fixed time against a fresh server, with history on, then off."""
+    """The editors for a fixed time against a fresh server: back to back with history on, then off; then paced."""
     runs = []
     conn = psycopg2.connect(url, connect_timeout=10, application_name="bench-edit")
+    scenarios = [("on", 0), ("off", 0)] + ([("on", args.pause_ms)] if args.pause_ms else [])
     try:
-        for history in ("on", "off"):
+        for history, pause_ms in scenarios:
             set_history(url, history == "on")
             port = free_port(args.port)
             server = cont.start_atlas(servers, f"atlas-edit-history-{history}", port, None, url, LOGS)
             editors = make_editors(conn, port, token, args)
             try:
                 if args.warmup:
-                    run_editors(editors, args.warmup)
+                    run_editors(editors, args.warmup, pause_ms / 1000)
                 history_before, versions_before = _counts(conn)
-                log, seconds = run_editors(editors, args.seconds)
+                log, seconds = run_editors(editors, args.seconds, pause_ms / 1000)
                 history_after, versions_after = _counts(conn)
             finally:
                 for editor in editors:
                     editor.close()
                 server.stop()
-            run = EditorsRun(
-                history, args.editors, seconds, log, history_after - history_before, versions_after - versions_before
+            written, advanced = history_after - history_before, versions_after - versions_before
+            runs.append(EditorsRun(history, pause_ms, args.editors, seconds, log, written, advanced))
+            print(
+                f"  history {history}, pause {pause_ms} ms: {log.writes / seconds:.1f} writes/s,"
+                f" p99 {log.percentile_ms(99):.1f} ms"
             )
-            runs.append(run)
-            print(f"  history {history}: {log.writes / seconds:.1f} writes/s, p99 {log.percentile_ms(99):.1f} ms")
     finally:
         set_history(url, True)
         conn.close()

@@ -107,11 +107,13 @@ class Editor:
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 self.versions[fid] = int(json.loads(body)["error"]["current"]["version"])
 
-    def run(self, deadline: float) -> WriteLog:
-        """Write back to back until time.perf_counter() passes `deadline`."""
+    def run(self, deadline: float, pause_s: float = 0.0) -> WriteLog:
+        """Write until time.perf_counter() passes `deadline`: back to back, or `pause_s` apart."""
         log = WriteLog()
         while time.perf_counter() < deadline:
             self.write_once(log)
+            if pause_s:
+                time.sleep(pause_s)
         return log
 
     def close(self) -> None:
@@ -119,13 +121,13 @@ class Editor:
         self.conn.close()
 
 
-def run_editors(editors: list[Editor], seconds: float) -> tuple[WriteLog, float]:
-    """Every editor in its own thread for `seconds`; the merged log and the seconds it really took."""
+def run_editors(editors: list[Editor], seconds: float, pause_s: float = 0.0) -> tuple[WriteLog, float]:
+    """Every editor in its own thread for `seconds` (saving `pause_s` apart); the merged log and real seconds."""
     started = time.perf_counter()
     deadline = started + seconds
     merged = WriteLog()
     with ThreadPoolExecutor(max_workers=len(editors)) as pool:
-        for log in pool.map(lambda editor: editor.run(deadline), editors):
+        for log in pool.map(lambda editor: editor.run(deadline, pause_s), editors):
             merged.add(log)
     return merged, time.perf_counter() - started
 
