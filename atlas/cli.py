@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from atlas.account_cli import ACCOUNT_COMMANDS
-from atlas.exchange_cli import export_command
+from atlas.exchange_cli import export_command, import_command
 from atlas.migrate import apply_migrations, ensure_database
 from layers.errors import AtlasError
 from layers.sample import load as sample
@@ -78,5 +78,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(sample_data_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
     for command in ACCOUNT_COMMANDS:
         app.cli.add_command(command)

@@ -33,6 +33,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable(value: Any) -> Any:
+    """A report or details made JSON-ready, Problems in the request's language."""
+    return _jsonable(value)
+
+
 def error_response(
     status: int, code: str, message: str, details: dict[str, Any] | None = None
 ) -> Response | tuple[str, int]:

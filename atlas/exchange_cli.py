@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
 
 import click
+import psycopg2
 from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
 from atlas.export_params import parse_export_request, parse_layer_list
-from layers.catalogue import LayerDef
+from layers.accounts import User, require_editor, user_by_id
+from layers.catalogue import LayerDef, get_layer
 from layers.errors import AtlasError
+from layers.exchange.archive import prepare
 from layers.exchange.export import count_features, export_layers
+from layers.exchange.importer import ImportOptions, features_in, import_layer
 from layers.exchange.snapshot import snapshot_connection
 from layers.iso19139 import OnlineLinks
+from layers.validation import Problem
 
 
 def _links(base_url: str):
@@ -83,3 +89,61 @@ def export_command(
         conn.close()
         shutil.rmtree(folder, ignore_errors=True)
     click.echo(f"Wrote {output} ({', '.join(f'{n:,} {i}' for i, n in result.counts.items())}).")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("layer")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=click.Choice(["append", "replace"]), default="append", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
+@click.option("--srid", type=int, help="EPSG code of the coordinates when the file has no .prj.")
+@click.option("--encoding", type=click.Choice(["utf-8", "cp1258", "tcvn3", "vni"]), help="DBF text without .cpg.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid features and report the others.")
+@click.option("--user", "user_name", default="admin", show_default=True, help="Account the import is recorded under.")
+def import_command(layer: str, file: Path, mode: str, dry_run: bool, srid, encoding, skip_invalid, user_name) -> None:
+    """Import FILE (shapefile zip, GeoPackage, GeoJSON) into LAYER, all or nothing; prints the report as JSON."""
+    options = ImportOptions(mode, dry_run, srid, encoding, skip_invalid)
+    conn = psycopg2.connect(current_app.extensions["atlas.settings"].database_url)
+    folder = Path(tempfile.mkdtemp(prefix="atlas-import-"))
+    try:
+        layer_def = get_layer(conn, layer)
+        user = _cli_user(conn, user_name, layer_def.id)
+        source = prepare(_copy(file, folder), folder)
+        with click.progressbar(length=features_in(source), label="Checking features", show_pos=True) as bar:
+            report = import_layer(conn, layer_def, source, options, user, progress=bar.update)
+    except AtlasError as exc:
+        click.echo(json.dumps(jsonable_cli(exc.details), ensure_ascii=False, indent=1, default=str), err=True)
+        raise click.ClickException(exc.message) from None
+    finally:
+        conn.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    click.echo(json.dumps(jsonable_cli(report), ensure_ascii=False, indent=1, default=str))
+
+
+def _copy(file: Path, folder: Path) -> Path:
+    target = folder / ("upload" + file.suffix.lower())
+    shutil.copyfile(file, target)
+    return target
+
+
+def _cli_user(conn, name: str, layer_id: str) -> User:
+    """The account the import is recorded under; it must be allowed to edit the layer, as on the web."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM atlas_user WHERE name = %s AND active", (name,))
+        row = cur.fetchone()
+    user = user_by_id(conn, row[0]) if row else None
+    if user is None:
+        raise AtlasError(f"There is no active account '{name}' (make one with create-user).")
+    return require_editor(user, layer_id)
+
+
+def jsonable_cli(value):
+    """Problems as their English message, for a terminal."""
+    if isinstance(value, Problem):
+        return {"code": value.code, "message": value.message("en")}
+    if isinstance(value, dict):
+        return {k: jsonable_cli(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable_cli(v) for v in value]
+    return value

@@ -38,6 +38,7 @@ class Settings:
     secure_cookies: bool = False
     session_minutes: int = 480
     max_body_kb: int = 2048
+    max_upload_mb: int = 200
     trusted_proxies: int = 0
     export_stream_max: int = 50_000
     exports_dir: str = str(Path(__file__).resolve().parent.parent / "var" / "exports")
@@ -128,6 +129,8 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"ATLAS_SESSION_MINUTES must be from 5 to 10080 (got {settings.session_minutes}).")
     if not 16 <= settings.max_body_kb <= 1024 * 1024:
         raise SettingsError(f"ATLAS_MAX_BODY_KB must be from 16 to 1048576 (got {settings.max_body_kb}).")
+    if not 1 <= settings.max_upload_mb <= 100_000:
+        raise SettingsError(f"ATLAS_MAX_UPLOAD_MB must be from 1 to 100000 (got {settings.max_upload_mb}).")
     if not 0 <= settings.trusted_proxies <= 5:
         raise SettingsError(f"ATLAS_TRUSTED_PROXIES must be from 0 to 5 (got {settings.trusted_proxies}).")
     if settings.export_stream_max < 0:

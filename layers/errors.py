@@ -105,3 +105,17 @@ class UnsupportedMediaType(AtlasError):
 
     status = 415
     code = "unsupported_media_type"
+
+
+class Conflict(AtlasError):
+    """The resource is busy with another operation (a second import into a layer while one runs)."""
+
+    status = 409
+    code = "conflict"
+
+
+class ImportRefused(AtlasError):
+    """An import that cannot go ahead as sent (no CRS, bad features, a CRS trap); details hold the report."""
+
+    status = 422
+    code = "import_refused"

@@ -1,0 +1,165 @@
+"""Reading an import with GDAL (pyogrio): its features as shapely geometries and Python values,
+its CRS and text encoding, each with how it was found, and the mapping of its columns to the layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyogrio
+import shapely
+from psycopg2.extensions import connection as Connection
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from layers.catalogue import FieldDef, LayerDef
+from layers.errors import ImportRefused
+from layers.exchange import encodings
+from layers.exchange.archive import Source
+from layers.exchange.crs_check import SourceCrs, identify
+from layers.exchange.fieldmap import FieldMapping, map_fields, read_crosswalk
+
+
+@dataclass
+class ImportData:
+    """What a file holds, read and mapped: raw geometries (file CRS), values by layer field, and the report facts."""
+
+    raw: np.ndarray
+    values: dict[str, list[Any]]
+    crs: SourceCrs
+    encoding: dict[str, str]
+    mapping: FieldMapping
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+def _gdal(call, *args, **kwargs):
+    """A GDAL call whose failure is a 422 naming the file's problem (GDAL's first line, nothing more)."""
+    try:
+        return call(*args, **kwargs)
+    except (DataSourceError, DataLayerError, RuntimeError, ValueError) as exc:
+        first = (str(exc).splitlines() or ["unknown error"])[0][:200]
+        raise ImportRefused(f"GDAL cannot read the file: {first}", details={"problem": "unreadable"}) from None
+
+
+def _layer_name(source: Source) -> str | None:
+    layers = _gdal(pyogrio.list_layers, source.path)
+    if len(layers) > 1:
+        names = ", ".join(str(n) for n, _ in layers[:10])
+        raise ImportRefused(f"The GeoPackage holds {len(layers)} layers ({names}); send one layer per file.")
+    return str(layers[0][0]) if len(layers) else None
+
+
+def _file_crs(conn: Connection, source: Source, info: dict, srid: int | None) -> SourceCrs:
+    if source.format == "shp":
+        prj = source.path.with_suffix(".prj")
+        prjs = [p for p in source.path.parent.iterdir() if p.name.lower() == prj.name.lower()]
+        wkt = prjs[0].read_text(encoding="latin-1") if prjs else None
+        return identify(conn, wkt, srid, f"from the .prj ({prjs[0].name})" if prjs else "")
+    if source.format == "geojson" and info.get("crs") in (None, "OGC:CRS84", "EPSG:4326"):
+        # RFC 7946: GeoJSON is WGS 84 lon/lat; an old-style "crs" member is honoured by GDAL.
+        return identify(conn, "EPSG:4326", srid, "GeoJSON is WGS 84 (RFC 7946)")
+    return identify(conn, info.get("crs"), srid, f"from the {source.format.upper()} file's own CRS")
+
+
+def _take_cpg(source: Source) -> str | None:
+    """The .cpg's text, and the file moved aside so that GDAL hands over the DBF's bytes undecoded."""
+    if source.format != "shp":
+        return None
+    _bytes_through(source)
+    cpgs = [p for p in source.path.parent.iterdir() if p.name.lower() == source.path.with_suffix(".cpg").name.lower()]
+    if not cpgs:
+        return None
+    said = cpgs[0].read_text(encoding="latin-1").strip()
+    cpgs[0].unlink()
+    return said
+
+
+def _bytes_through(source: Source) -> None:
+    """Make GDAL pass the DBF's text bytes through one to one (ISO-8859-1), so they are decoded here.
+
+    Without a .cpg and with the DBF's language byte cleared GDAL reads ISO-8859-1, in which every
+    byte is one character. Only our private copy is changed, never the upload itself.
+    """
+    dbfs = [p for p in source.path.parent.iterdir() if p.name.lower() == source.path.with_suffix(".dbf").name.lower()]
+    if dbfs and dbfs[0].stat().st_size > 32:
+        with dbfs[0].open("r+b") as handle:
+            handle.seek(29)  # the language driver id of the DBF header
+            handle.write(b"\x00")
+
+
+def _encoding(source: Source, said: str | None, asked: str | None, texts: list[bytes]) -> dict[str, str]:
+    """The encoding of the DBF's text and how it was found: .cpg, then `encoding=`, then detection."""
+    if source.format != "shp":
+        return {"name": "utf-8", "found": f"{source.format.upper()} text is always UTF-8"}
+    if said is not None:
+        name = encodings.cpg_encoding(said)
+        if name:
+            return {"name": name, "found": f"from the .cpg ({said})"}
+    if asked:
+        return {"name": asked, "found": "from encoding= (the zip has no .cpg)"}
+    name, why = encodings.detect(texts)
+    return {"name": name, "found": f"detected (no .cpg, no encoding=): {why}"}
+
+
+def _python(value: Any, target: FieldDef | None) -> Any:
+    """A value from GDAL as validation takes it (dates and times as ISO text, NaN as missing)."""
+    if isinstance(value, np.datetime64):
+        value = None if np.isnat(value) else value.astype("datetime64[ms]").item()
+    if isinstance(value, dt.datetime):
+        if target is not None and target.type == "date":
+            return value.date().isoformat()
+        # GDAL hands GeoPackage times over in UTC without their offset flag.
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return None
+    if isinstance(value, np.floating | float):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        value = int(value)
+    if isinstance(value, int) and target is not None and target.type == "text":
+        return str(value)  # a code column a spreadsheet turned into a number
+    return value
+
+
+def read_import(
+    conn: Connection, layer: LayerDef, source: Source, srid: int | None, encoding: str | None
+) -> ImportData:
+    """The file's features, CRS, encoding and field mapping (nothing is checked against the layer yet)."""
+    name = _layer_name(source) if source.format == "gpkg" else None
+    info = _gdal(pyogrio.read_info, source.path, layer=name)
+    crs = _file_crs(conn, source, info, srid)
+    said = _take_cpg(source)
+    raw_text = source.format == "shp"  # DBF bytes come through as latin-1 and are decoded here
+    meta, _fids, wkb, columns = _gdal(pyogrio.raw.read, source.path, layer=name)
+    names = [str(n) for n in meta["fields"]]
+    texts = [v.encode("latin-1") for c in columns if c.dtype == object for v in c if isinstance(v, str) and raw_text]
+    chosen = _encoding(source, said, encoding, texts)
+    mapping = map_fields(layer, names, read_crosswalk(source.path.parent) if raw_text else None)
+    values: dict[str, list[Any]] = {}
+    for column_name, column in zip(names, columns, strict=True):
+        target_name = mapping.targets.get(column_name)
+        if target_name is None:
+            continue
+        target = layer.field(target_name)
+        values[target_name] = [_text(v, chosen["name"], raw_text, target) for v in column.tolist()]
+    geoms = shapely.from_wkb(np.array(wkb, dtype=object))
+    data = ImportData(geoms, values, crs, chosen, mapping)
+    data.warnings += [f"Column '{n}' has no field in the layer and was ignored." for n in mapping.ignored]
+    return data
+
+
+def _text(value: Any, encoding: str, raw: bool, target: FieldDef | None) -> Any:
+    if isinstance(value, str):
+        text = encodings.decode(value.encode("latin-1"), encoding) if raw else value
+        return unicodedata.normalize("NFC", text)
+    return _python(value, target)

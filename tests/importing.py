@@ -1,0 +1,106 @@
+"""Helpers of the import tests: a private layer to import into, files made with GDAL, and the state of the layer."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg2
+import pytest
+import shapely
+from flask.testing import FlaskClient
+from psycopg2.extensions import connection as Connection
+from pyogrio import raw
+
+from layers.catalogue import get_layer, save_layer_definition
+from layers.tables import create_layer_table
+
+LAYER = "import_wells"
+SOURCE_LAYER = "groundwater_wells"
+NAMES = ("Thanh Hóa", "Pù Luông", "Xuân Liên", "Bến En")
+
+
+@pytest.fixture(scope="module")
+def layer(database_url: str):
+    """A copy of the wells layer (definition and features) that only the import tests change; dropped afterwards."""
+    conn = psycopg2.connect(database_url)
+    source = get_layer(conn, SOURCE_LAYER)
+    copy = dataclasses.replace(source, id=LAYER, title_en="Import test wells")
+    save_layer_definition(conn, copy)
+    create_layer_table(conn, copy)
+    with conn.cursor() as cur:
+        cur.execute("SELECT set_config('atlas.history', 'off', true)")
+        columns = ", ".join(["fid", *(f.name for f in copy.fields), "geom"])
+        cur.execute(
+            f"INSERT INTO layerdata.{LAYER} ({columns})"
+            f" SELECT {columns} FROM layerdata.{SOURCE_LAYER} ORDER BY fid LIMIT 40"
+        )
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{LAYER}', 'fid'), 100000)")
+    conn.commit()
+    yield copy
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE layerdata.{LAYER}")
+        cur.execute("DELETE FROM feature_history WHERE layer_id = %s", (LAYER,))
+        cur.execute("DELETE FROM layer WHERE id = %s", (LAYER,))
+    conn.commit()
+    conn.close()
+
+
+def state(db: Connection) -> tuple[int, int, list]:
+    """Row count, history row count and every row's values: what must not change after a refused import."""
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), coalesce(jsonb_agg(to_jsonb(t) - 'geom_3857' ORDER BY fid), '[]')"
+            f" FROM layerdata.{LAYER} t"
+        )
+        count, rows = cur.fetchone()
+        cur.execute("SELECT count(*) FROM feature_history WHERE layer_id = %s", (LAYER,))
+        history = cur.fetchone()[0]
+    db.rollback()
+    return count, history, rows
+
+
+def write_points(
+    path: Path,
+    points: list[tuple[float, float]],
+    fields: dict[str, list[Any]],
+    crs: str | None = "EPSG:4326",
+    encoding: str | None = None,
+    driver: str | None = None,
+) -> None:
+    """Points with attributes written by GDAL (text passed through as latin-1 bytes when `encoding` is 'latin1')."""
+    geometry = np.array([shapely.to_wkb(shapely.Point(x, y)) for x, y in points], dtype=object)
+    arrays = [np.array(v, dtype=object if isinstance(v[0], str) else None) for v in fields.values()]
+    raw.write(
+        path, geometry, arrays, fields=list(fields), geometry_type="Point", crs=crs, encoding=encoding, driver=driver
+    )
+
+
+def zip_folder(folder: Path, keep: tuple[str, ...] = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".csv")) -> bytes:
+    """The folder's shapefile parts as a zip in memory."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in keep:
+                archive.write(path, path.name)
+    return out.getvalue()
+
+
+def post_import(client: FlaskClient, account, data: bytes, filename: str = "wells.zip", **form: Any):
+    """POST the file to the import API as the account (Bearer); returns the response."""
+    fields = {"file": (io.BytesIO(data), filename)} | {k: str(v) for k, v in form.items()}
+    return client.post(
+        f"/api/layers/{LAYER}/import", data=fields, headers=account.bearer, content_type="multipart/form-data"
+    )
+
+
+def wells(count: int = 4, lon: float = 105.60, lat: float = 19.95) -> tuple[list[tuple[float, float]], dict[str, list]]:
+    """`count` wells near Thanh Hóa city with Vietnamese commune names, as points and fields."""
+    points = [(lon + 0.01 * i, lat + 0.005 * i) for i in range(count)]
+    fields = {"well_code": [f"IMP-{i}" for i in range(count)], "commune": [NAMES[i % 4] for i in range(count)]}
+    return points, fields

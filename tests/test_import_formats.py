@@ -1,0 +1,101 @@
+"""Imports in each CRS and encoding: values with diacritics in NFC, coordinates where they belong."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyproj
+import pytest
+
+from tests.importing import LAYER, NAMES, layer, post_import, state, wells, write_points, zip_folder  # noqa: F401
+from tests.legacy_text import encode_cp1258, encode_tcvn3, encode_vni
+
+
+@pytest.fixture
+def editor(make_account, layer):  # noqa: F811
+    """An editor of the import layer."""
+    return make_account("editor", [LAYER])
+
+
+def _imported(db, codes) -> dict[str, tuple[str, float, float]]:
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute(
+            f"SELECT well_code, commune, ST_X(geom), ST_Y(geom) FROM layerdata.{LAYER} WHERE well_code = ANY(%s)",
+            (list(codes),),
+        )
+        return {code: (commune, x, y) for code, commune, x, y in cur.fetchall()}
+
+
+@pytest.mark.parametrize("srid", [4326, 5897, 3405])
+def test_each_crs_lands_where_it_belongs(client, db, editor, tmp_path, srid):
+    points, fields = wells()
+    fields["well_code"] = [f"CRS{srid}-{i}" for i in range(4)]
+    to_file = pyproj.Transformer.from_crs(
+        "+proj=longlat +datum=WGS84",
+        pyproj.CRS.from_epsg(srid) if srid == 4326 else _postgis(db, srid),
+        always_xy=True,
+    )
+    written = [to_file.transform(x, y) for x, y in points]
+    write_points(tmp_path / "w.shp", written, fields, crs=f"EPSG:{srid}")
+    response = post_import(client, editor, zip_folder(tmp_path))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["inserted"] == 4 and body["crs"]["srid"] == srid and ".prj" in body["crs"]["found"]
+    stored = _imported(db, fields["well_code"])
+    for i, code in enumerate(fields["well_code"]):
+        commune, x, y = stored[code]
+        assert commune == NAMES[i]
+        # 1 cm is about 1e-7 degrees.
+        assert x == pytest.approx(points[i][0], abs=1e-7) and y == pytest.approx(points[i][1], abs=1e-7)
+
+
+def _postgis(db, srid: int) -> pyproj.CRS:
+    with db.cursor() as cur:
+        cur.execute("SELECT proj4text FROM spatial_ref_sys WHERE srid = %s", (srid,))
+        return pyproj.CRS(cur.fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("encoder", "cpg", "asked", "expected", "how"),
+    [
+        (lambda s: s.encode("utf-8"), "UTF-8", None, "utf-8", ".cpg"),
+        (encode_cp1258, None, None, "cp1258", "detected"),
+        (encode_tcvn3, None, None, "tcvn3", "detected"),
+        (encode_vni, None, None, "vni", "detected"),
+        (encode_vni, None, "vni", "vni", "encoding="),
+    ],
+    ids=["utf8-cpg", "cp1258-detected", "tcvn3-detected", "vni-detected", "vni-asked"],
+)
+def test_each_encoding_reads_as_nfc(client, db, editor, tmp_path, encoder, cpg, asked, expected, how):
+    points, fields = wells(8)
+    tag = f"ENC-{expected}-{how[:3]}"
+    fields["well_code"] = [f"{tag}-{i}" for i in range(8)]
+    fields["commune"] = [encoder(n).decode("latin-1") for n in fields["commune"]]
+    write_points(tmp_path / "w.shp", points, fields, encoding="latin1")
+    (tmp_path / "w.cpg").unlink(missing_ok=True)
+    if cpg:
+        (tmp_path / "w.cpg").write_text(cpg)
+    form = {"encoding": asked} if asked else {}
+    response = post_import(client, editor, zip_folder(tmp_path), **form)
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["encoding"]["name"] == expected and how in body["encoding"]["found"]
+    stored = _imported(db, fields["well_code"])
+    assert [stored[c][0] for c in fields["well_code"]] == [NAMES[i % 4] for i in range(8)]
+
+
+def test_geojson_and_geopackage(client, db, editor, tmp_path):
+    points, fields = wells()
+    fields["well_code"] = ["GJ-0", "GJ-1", "GJ-2", "GJ-3"]
+    write_points(tmp_path / "w.geojson", points, fields, driver="GeoJSON")
+    response = post_import(client, editor, (tmp_path / "w.geojson").read_bytes(), "w.geojson")
+    assert response.status_code == 200, response.get_json()
+    assert "RFC 7946" in response.get_json()["crs"]["found"]
+    fields["well_code"] = ["GP-0", "GP-1", "GP-2", "GP-3"]
+    write_points(tmp_path / "w.gpkg", points, fields, crs="EPSG:4326", driver="GPKG")
+    response = post_import(client, editor, (tmp_path / "w.gpkg").read_bytes(), "w.gpkg")
+    assert response.status_code == 200, response.get_json()
+    stored = _imported(db, ["GJ-1", "GP-1"])
+    assert stored["GJ-1"][0] == stored["GP-1"][0] == "Pù Luông"
+    shutil.rmtree(tmp_path)
