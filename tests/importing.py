@@ -104,3 +104,34 @@ def wells(count: int = 4, lon: float = 105.60, lat: float = 19.95) -> tuple[list
     points = [(lon + 0.01 * i, lat + 0.005 * i) for i in range(count)]
     fields = {"well_code": [f"IMP-{i}" for i in range(count)], "commune": [NAMES[i % 4] for i in range(count)]}
     return points, fields
+
+
+def last_history_id(db: Connection) -> int:
+    """The newest history row id (rows after it belong to what a test does next)."""
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM feature_history")
+        return cur.fetchone()[0]
+
+
+def history_since(db: Connection, after: int) -> list[tuple[int, str, str, str]]:
+    """History rows of the import layer after `after`: fid, operation, change set, user."""
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute(
+            "SELECT fid, operation, change_set::text, changed_by FROM feature_history"
+            " WHERE layer_id = %s AND id > %s ORDER BY id",
+            (LAYER, after),
+        )
+        rows = cur.fetchall()
+    db.rollback()
+    return rows
+
+
+def export_shapefile(client: FlaskClient, folder: Path, crs: str = "EPSG:5897") -> Path:
+    """The import layer exported as a zipped shapefile through the API, unpacked; returns the .shp."""
+    with client.get(f"/api/layers/{LAYER}/export?format=shp&crs={crs}") as response:
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+            archive.extractall(folder)
+    return folder / f"{LAYER}.shp"
