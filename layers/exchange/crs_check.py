@@ -114,18 +114,29 @@ def _refuse(cause: str, detail: str) -> ImportRefused:
     )
 
 
+def share_inside(geoms: np.ndarray) -> float:
+    """The share of (non-empty) geometries whose box lies in the province."""
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if not len(present):
+        return 1.0
+    return float(np.mean([inside(tuple(b)) for b in shapely.bounds(present)]))
+
+
 def check_place(conn: Connection, raw: np.ndarray, placed: np.ndarray, source: SourceCrs) -> None:
-    """Refuse data that falls outside the province, naming the mistake when another reading puts it inside."""
-    valid = placed[~shapely.is_empty(placed)]
-    if not len(valid) or inside(_bounds(valid)):
+    """Refuse a file mostly outside the province, naming the mistake when another reading puts it inside.
+
+    A few strays are left to validation, which rejects them one by one (skip_invalid can keep the rest).
+    """
+    if share_inside(placed) >= 0.5:
         return
-    swapped = shapely.transform(raw, lambda xy: xy[:, ::-1])
-    if inside(_bounds(to_wgs84(swapped[~shapely.is_empty(swapped)], source))):
+    present = raw[~(shapely.is_missing(raw) | shapely.is_empty(raw))]
+    swapped = shapely.transform(present, lambda xy: xy[:, ::-1])
+    if share_inside(to_wgs84(swapped, source)) >= 0.5:
         raise _refuse("swapped_axes", "Swap the X and Y columns (or the axis order) and import again.")
-    minx, _miny, maxx, _maxy = _bounds(raw[~shapely.is_empty(raw)])
+    minx, _miny, maxx, _maxy = _bounds(present)
     if source.srid in (WGS84, 4756) and max(abs(minx), abs(maxx)) > 360:
         raise _refuse("projected_as_degrees", "Send srid=5897 (TM-3 105°) or the file's .prj.")
-    box = ", ".join(f"{v:.4f}" for v in _bounds(valid))
+    box = ", ".join(f"{v:.4f}" for v in _bounds(placed[~(shapely.is_missing(placed) | shapely.is_empty(placed))]))
     raise ImportRefused(
         f"The data lies outside Thanh Hóa ({box} in WGS 84), read as {source.name}: check the CRS of the file.",
         details={"problem": "outside_province"},
