@@ -16,7 +16,7 @@ import psycopg2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser import ARTIFACTS
+from tests.browser import ARTIFACTS, Watched
 from tests.conftest import Account
 from tests.test_tiles import tile_of
 
@@ -56,19 +56,6 @@ def empty_spot(database_url) -> Iterator[callable]:
     conn.close()
 
 
-class Watched:
-    """A page with its console errors and every request it made."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-
 def new_context(browser: Browser, touch: bool = False) -> BrowserContext:
     if touch:
         return browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, is_mobile=False)
@@ -77,7 +64,7 @@ def new_context(browser: Browser, touch: bool = False) -> BrowserContext:
 
 def log_in(context: BrowserContext, live_url: str, account: Account, path: str) -> Watched:
     """Open `path`, be sent to the sign-in form, sign in, and land in the editor."""
-    watched = Watched(context.new_page())
+    watched = Watched(context.new_page(), http_errors=True)
     page = watched.page
     page.goto(live_url + path)
     assert urlsplit(page.url).path == "/login"

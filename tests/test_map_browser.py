@@ -7,23 +7,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser import ARTIFACTS
+from tests.browser import ARTIFACTS, Watched
 
 RIVER_RGB = (0x2B, 0x8C, 0xBE)
 
 pytestmark = pytest.mark.browser
-
-
-class Watched:
-    """A page with its console errors and every request it made."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
 
 
 def open_map(browser: Browser, url: str, width: int = 1280, height: int = 800) -> Watched:
