@@ -147,3 +147,14 @@ def test_every_format_appends_batch_after_batch(database_url, db, tmp_path, fmt,
         assert {f["properties"]["feature_id"] for f in body["features"]} == set(stored)
     info = pyogrio.read_info(path)
     assert info["features"] == len(stored) == result.counts["species_observations"]
+
+
+def test_several_layers_in_one_geopackage(client, db, tmp_path):
+    path = _save(tmp_path, "two.gpkg", download(client, "/api/export?layers=rivers,reservoirs&format=gpkg"))
+    assert {name for name, _kind in pyogrio.list_layers(path)} == {"rivers", "reservoirs"}
+    for layer in ("rivers", "reservoirs"):
+        info = pyogrio.read_info(path, layer=layer)
+        assert info["features"] == len(database_rows(db, layer)) and info["capabilities"]["fast_spatial_filter"]
+    with sqlite3.connect(path) as gpkg:
+        tables = {r[0] for r in gpkg.execute("SELECT table_name FROM gpkg_metadata_reference")}
+    assert tables == {"rivers", "reservoirs"}

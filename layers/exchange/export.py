@@ -23,6 +23,8 @@ from layers.iso19139 import OnlineLinks, metadata_document
 from layers.stats import layer_stats
 
 Progress = Callable[[int], None]
+# The file name of an export of several layers.
+SHARED_NAME = "thanhhoa_atlas"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def count_features(conn: Connection, request: ExportRequest) -> dict[str, int]:
 
 def _writer(folder: Path, layer: LayerDef, request: ExportRequest) -> LayerExport:
     base = f"{file_base(layer)}_{crs_tag(request.srid)}" if request.fmt.key != "shp" else file_base(layer)
+    if _one_geopackage(request):
+        base = f"{SHARED_NAME}_{crs_tag(request.srid)}"
     if request.fmt.key == "shp":
         return ShapefileExport(folder, base, layer, request.srid)
     if request.fmt.key in ("kml", "geojson"):
@@ -67,6 +71,11 @@ def _writer(folder: Path, layer: LayerDef, request: ExportRequest) -> LayerExpor
         scratch.mkdir(exist_ok=True)
         return JoinedDocumentExport(folder / f"{base}.{request.fmt.extension}", request.fmt, layer, scratch)
     return SingleFileExport(folder / f"{base}.{request.fmt.extension}", request.fmt, layer, request.srid)
+
+
+def _one_geopackage(request: ExportRequest) -> bool:
+    """Several layers in a GeoPackage go into one file, a table each, instead of a zip of files."""
+    return request.fmt.key == "gpkg" and len(request.layer_ids) > 1
 
 
 def _write_layer(
@@ -113,19 +122,19 @@ def export_layers(
     work.mkdir()
     entries: list[tuple[Path, str]] = []
     for layer in layers:
-        layer_folder = work / file_base(layer) if len(layers) > 1 else work
+        layer_folder = work / file_base(layer) if len(layers) > 1 and not _one_geopackage(request) else work
         layer_folder.mkdir(exist_ok=True)
         files, writer = _write_layer(conn, layer, request, layer_folder, progress)
         files += _companions(conn, layer, request, layer_folder, writer)
         entries += [(f, str(f.relative_to(work))) for f in files]
     fmt = request.fmt
-    if len(layers) == 1 and fmt.key != "shp":
+    if (len(layers) == 1 and fmt.key != "shp") or _one_geopackage(request):
         only = entries[0][0]
         return ExportResult(only, only.name, fmt.media_type, counts)
     readme = work / "README.txt"
     readme.write_text(readme_text(conn, layers, request.srid, [n for _, n in entries], counts), encoding="utf-8")
     entries.append((readme, readme.name))
-    name = f"{file_base(layers[0])}_{crs_tag(request.srid)}" if len(layers) == 1 else "thanhhoa_atlas"
+    name = f"{file_base(layers[0])}_{crs_tag(request.srid)}" if len(layers) == 1 else SHARED_NAME
     archive = folder / f"{name}_{fmt.key}.zip" if len(layers) > 1 else folder / f"{name}.zip"
     _zip(archive, entries)
     return ExportResult(archive, archive.name, "application/zip", counts)
