@@ -73,7 +73,7 @@ def export_command(
     base_url: str,
     output: Path,
 ) -> None:
-    """Export LAYER (or a,b,c into one zip) to a file, reading one consistent snapshot."""
+    """Export LAYER (or a,b,c: one zip, or one GeoPackage) to a file, reading one consistent snapshot."""
     args = _arguments(fmt, crs, bbox, commune, where)
     conn = snapshot_connection(current_app.extensions["atlas.settings"].database_url)
     folder = Path(tempfile.mkdtemp(prefix="atlas-export-"))
