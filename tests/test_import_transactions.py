@@ -113,3 +113,21 @@ def test_the_cli_imports_with_the_same_report(app, db, make_account, tmp_path):
     assert state(db)[0] == count + 5
     result = runner.invoke(args=["import", LAYER, str(tmp_path / "w.zip"), "--user", "nobody-here"])
     assert result.exit_code != 0 and "nobody-here" in result.output
+
+
+def test_an_empty_file_never_empties_the_layer(client, db, editor, tmp_path):
+    before = state(db)
+    points, fields = wells(1)
+    write_points(tmp_path / "w.geojson", points, fields, driver="GeoJSON")
+    empty = b'{"type": "FeatureCollection", "features": []}'
+    response = post_import(client, editor, empty, "w.geojson", mode="replace")
+    assert response.status_code == 422 and "no features" in response.get_json()["error"]["message"]
+    assert state(db) == before
+
+
+def test_an_unknown_cpg_falls_back_to_detection_and_says_so(client, db, editor, tmp_path):
+    points, fields = wells(2)
+    write_points(tmp_path / "w.shp", points, fields)
+    (tmp_path / "w.cpg").write_text("GB2312")
+    body = post_import(client, editor, zip_folder(tmp_path), dry_run="1").get_json()
+    assert body["encoding"]["name"] == "utf-8" and "GB2312" in body["encoding"]["found"]

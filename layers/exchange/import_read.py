@@ -101,10 +101,12 @@ def _encoding(source: Source, said: str | None, asked: str | None, texts: list[b
         name = encodings.cpg_encoding(said)
         if name:
             return {"name": name, "found": f"from the .cpg ({said})"}
+    # A .cpg naming an encoding no Vietnamese file uses is treated as absent, and the report says so.
+    cpg = f"the .cpg names {said[:40]!r}, which is not read" if said is not None else "no .cpg"
     if asked:
-        return {"name": asked, "found": "from encoding= (the zip has no .cpg)"}
+        return {"name": asked, "found": f"from encoding= ({cpg})"}
     name, why = encodings.detect(texts)
-    return {"name": name, "found": f"detected (no .cpg, no encoding=): {why}"}
+    return {"name": name, "found": f"detected ({cpg}, no encoding=): {why}"}
 
 
 def _python(value: Any, target: FieldDef | None) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyogrio
 import shapely
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
@@ -245,6 +246,9 @@ def import_layer(
     """Import the file into the layer, all or nothing, and return the report (ImportRefused carries it too)."""
     data = read_import(conn, layer, source, options.srid, options.encoding)
     report = _summary(data, options)
+    if not len(data):
+        # Most likely the wrong layer of a file; in replace mode it would empty the layer.
+        raise ImportRefused("The file holds no features; nothing was imported.", details={"report": report})
     try:
         with write_transaction(conn, user, "import"):
             _in_transaction(conn, layer, data, options, report, progress)
@@ -258,8 +262,6 @@ def import_layer(
 
 def features_in(source: Source) -> int:
     """How many features the file says it holds (for a progress bar)."""
-    import pyogrio
-
     try:
         return int(pyogrio.read_info(source.path, layer=None if source.format != "gpkg" else 0)["features"])
     except Exception:  # the import itself reports an unreadable file
