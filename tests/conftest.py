@@ -62,9 +62,10 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    """The app configured against the test database."""
-    application = create_app({"database_url": database_url})
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app configured against the test database, its export jobs in a folder of the test run."""
+    exports = tmp_path_factory.mktemp("exports")
+    application = create_app({"database_url": database_url, "exports_dir": str(exports)})
     application.config["TESTING"] = True
     yield application
     application.extensions["atlas.pool"].close()
