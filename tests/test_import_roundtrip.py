@@ -123,3 +123,27 @@ def test_crs_traps_are_named_and_nothing_is_written(client, db, editor, tmp_path
     assert body["error"]["cause"] == cause and f"{metres} m" in body["error"]["message"]
     assert body["error"]["report"]["crs"]["srid"] == declared
     assert state(db) == before
+
+
+def _revision(db) -> int:
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute("SELECT revision FROM layer WHERE id = %s", (LAYER,))
+        return cur.fetchone()[0]
+
+
+def test_geopackage_round_trip_and_the_tiles_move_on(client, db, editor, tmp_path):
+    count, _h, before = state(db)
+    revision = _revision(db)
+    with client.get(f"/api/layers/{LAYER}/export?format=gpkg&crs=EPSG:5897") as response:
+        assert response.status_code == 200
+        (tmp_path / "w.gpkg").write_bytes(response.data)
+    response = post_import(client, editor, (tmp_path / "w.gpkg").read_bytes(), "w.gpkg", mode="replace")
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["inserted"] == count and body["crs"]["srid"] == 5897
+    after = state(db)[2]
+    assert [(r["fid"], r["well_code"], r["drilled_on"], r["commune"]) for r in after] == [
+        (r["fid"], r["well_code"], r["drilled_on"], r["commune"]) for r in before
+    ]
+    assert _revision(db) > revision  # new tile URLs: the tiles show the import at once

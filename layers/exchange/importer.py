@@ -190,7 +190,7 @@ def _insert(cur, layer: LayerDef, rows: list, versions: dict[int, int] | None) -
     for props, geometry, fid in rows:
         row = [props.get(n) for n in names] + [geometry.ewkb]
         values.append(row + ([fid, versions[fid]] if versions is not None else []))
-    execute_values(cur, statement.as_string(cur), values, template="(" + ", ".join(marks) + ")", page_size=1000)
+    execute_values(cur, statement.as_string(cur), values, template="(" + ", ".join(marks) + ")", page_size=10_000)
 
 
 def _summary(data: ImportData, options: ImportOptions) -> dict[str, Any]:
