@@ -147,3 +147,24 @@ def test_geopackage_round_trip_and_the_tiles_move_on(client, db, editor, tmp_pat
         (r["fid"], r["well_code"], r["drilled_on"], r["commune"]) for r in before
     ]
     assert _revision(db) > revision  # new tile URLs: the tiles show the import at once
+
+
+def test_a_shifted_copy_without_ids_is_caught_against_the_nearest_features(client, db, editor, tmp_path):
+    before = state(db)
+    shp = export_shapefile(client, tmp_path)
+    meta, _fids, geometry, values = raw.read(shp)
+    kept = [i for i, name in enumerate(meta["fields"]) if name not in ("feature_id", "version", "updated_at")]
+    raw.write(
+        shp,
+        geometry,
+        [values[i] for i in kept],
+        fields=[meta["fields"][i] for i in kept],
+        geometry_type="Point",
+        crs="EPSG:3405",  # the TM-3 numbers labelled as UTM
+        driver="ESRI Shapefile",
+    )
+    response = post_import(client, editor, zip_folder(tmp_path), mode="append")
+    body = response.get_json()
+    assert response.status_code == 422, body
+    assert body["error"]["cause"] == "utm_scale"
+    assert state(db) == before

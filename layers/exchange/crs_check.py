@@ -6,17 +6,21 @@ mistakes: a UTM scale factor in a TM-3 file (about 657 m), VN-2000 numbers read 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyproj
 import shapely
+from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.catalogue import LayerDef
 from layers.crs import proj4_definition
 from layers.errors import ImportRefused, NotFound
 from layers.exchange.formats import VN2000_SRIDS, WGS84
 from layers.province import EDIT_TOLERANCE_DEGREES, PROVINCE_BBOX
+from layers.tables import table_identifier
 
 WGS84_PROJ = "+proj=longlat +datum=WGS84 +no_defs"
 # A round trip moves nothing; a feature this far from where it is stored means another CRS.
@@ -154,19 +158,41 @@ def offset_m(conn: Connection, placed: np.ndarray, stored_ewkb: list[str]) -> fl
         return float(cur.fetchone()[0] or 0.0)
 
 
-def check_offset(conn: Connection, raw: np.ndarray, placed: np.ndarray, stored: list[str], source: SourceCrs) -> float:
-    """Refuse a file whose features sit a known mistake away from where the layer stores them; else the offset."""
-    if not stored:
-        return 0.0
-    moved = offset_m(conn, placed, stored)
+def nearest_m(conn: Connection, layer: LayerDef, placed: np.ndarray) -> float | None:
+    """The median distance in metres from imported centroids to the centroid of the nearest stored feature."""
+    statement = sql.SQL(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) FROM (SELECT (SELECT"
+        " ST_Distance(ST_Centroid(t.geom)::geography, c::geography) FROM {} t ORDER BY t.geom <-> c LIMIT 1) AS d"
+        " FROM (SELECT ST_Centroid(ST_GeomFromWKB(i, 4326)) AS c FROM unnest(%s::bytea[]) AS u(i)) s) q"
+    ).format(table_identifier(layer))
+    with conn.cursor() as cur:
+        cur.execute(statement, ([shapely.to_wkb(g) for g in placed],))
+        found = cur.fetchone()[0]
+    return None if found is None else float(found)
+
+
+def check_offset(
+    conn: Connection,
+    raw: np.ndarray,
+    placed: np.ndarray,
+    measure: Callable[[np.ndarray], float | None],
+    source: SourceCrs,
+) -> float:
+    """Refuse a file whose features sit a known mistake away from where the layer has them; else the offset.
+
+    `measure` gives the median distance in metres to the stored features: by feature_id when the
+    file has our exports' ids, else to the nearest feature (a copy of stored data without its ids).
+    """
+    moved = measure(placed) if len(placed) else None
     alternative = ALTERNATIVES.get(source.srid or 0)
-    if moved < MOVED_M or alternative is None:
-        return moved
+    if moved is None or moved < MOVED_M or alternative is None:
+        return moved or 0.0
     srid, cause = alternative
-    if offset_m(conn, to_wgs84(raw, crs_for_srid(conn, srid, "")), stored) < MATCHED_M:
+    again = measure(to_wgs84(raw, crs_for_srid(conn, srid, "")))
+    if again is not None and again < MATCHED_M:
         raise _refuse(
             cause,
-            f"Read as {source.name} the features lie {moved:.0f} m from where the atlas stores them; read as"
+            f"Read as {source.name} the features lie {moved:.0f} m from where the atlas has them; read as"
             f" EPSG:{srid} they fit. Give the file the .prj of EPSG:{srid} (or remove the .prj and send srid={srid}).",
         )
     return moved
