@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 
 import pyproj
 import pytest
+from pyogrio import raw
 
 from tests.importing import LAYER, NAMES, layer, post_import, state, wells, write_points, zip_folder  # noqa: F401
 from tests.legacy_text import encode_cp1258, encode_tcvn3, encode_vni
@@ -99,3 +102,35 @@ def test_geojson_and_geopackage(client, db, editor, tmp_path):
     stored = _imported(db, ["GJ-1", "GP-1"])
     assert stored["GJ-1"][0] == stored["GP-1"][0] == "Pù Luông"
     shutil.rmtree(tmp_path)
+
+
+def test_a_shapefile_in_a_folder_of_the_zip(client, db, editor, tmp_path):
+    points, fields = wells(2)
+    fields["well_code"] = ["DIR-0", "DIR-1"]
+    write_points(tmp_path / "w.shp", points, fields)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for part in tmp_path.iterdir():
+            archive.write(part, f"gieng_khoan/{part.name}")
+    response = post_import(client, editor, out.getvalue())
+    assert response.status_code == 200, response.get_json()
+    assert _imported(db, ["DIR-1"])["DIR-1"][0] == "Pù Luông"
+
+
+def test_a_geopackage_of_several_layers_is_refused(client, editor, tmp_path):
+    points, fields = wells(2)
+    write_points(tmp_path / "w.gpkg", points, fields, driver="GPKG")
+    meta, _f, geometry, values = raw.read(tmp_path / "w.gpkg")
+    raw.write(
+        tmp_path / "w.gpkg",
+        geometry,
+        values,
+        fields=list(meta["fields"]),
+        layer="second",
+        geometry_type="Point",
+        crs="EPSG:4326",
+        driver="GPKG",
+        append=True,
+    )
+    response = post_import(client, editor, (tmp_path / "w.gpkg").read_bytes(), "w.gpkg")
+    assert response.status_code == 422 and "2 layers" in response.get_json()["error"]["message"]
