@@ -131,3 +131,16 @@ def test_an_unknown_cpg_falls_back_to_detection_and_says_so(client, db, editor, 
     (tmp_path / "w.cpg").write_text("GB2312")
     body = post_import(client, editor, zip_folder(tmp_path), dry_run="1").get_json()
     assert body["encoding"]["name"] == "utf-8" and "GB2312" in body["encoding"]["found"]
+
+
+def test_batches_stay_all_or_nothing(client, db, editor, tmp_path, monkeypatch):
+    monkeypatch.setattr("layers.exchange.import_read.BATCH_FEATURES", 3)
+    before = state(db)
+    data = _file(tmp_path, bad_at=6, count=8)
+    response = post_import(client, editor, data)
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and [r["index"] for r in error["report"]["rejected"]] == [6]
+    assert error["report"]["features_read"] == 8 and state(db) == before
+    body = post_import(client, editor, data, skip_invalid="1").get_json()
+    assert body["inserted"] == 7 and body["features_read"] == 8
+    assert state(db)[0] == before[0] + 7

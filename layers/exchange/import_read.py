@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,20 +23,46 @@ from layers.exchange.archive import Source
 from layers.exchange.crs_check import SourceCrs, identify
 from layers.exchange.fieldmap import FieldMapping, map_fields, read_crosswalk
 
+BATCH_FEATURES = 20_000
+# Enough text to tell the legacy encodings apart.
+DETECT_FEATURES = 5_000
+
 
 @dataclass
 class ImportData:
-    """What a file holds, read and mapped: raw geometries (file CRS), values by layer field, and the report facts."""
+    """One batch of a file: raw geometries (file CRS) and values by layer field; `start` is its first index."""
 
+    start: int
     raw: np.ndarray
     values: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+@dataclass
+class ImportFile:
+    """What a file is, before its features are read: layer, CRS, encoding and column mapping, with warnings."""
+
+    source: Source
+    layer_name: str | None
     crs: SourceCrs
     encoding: dict[str, str]
     mapping: FieldMapping
     warnings: list[str] = field(default_factory=list)
 
-    def __len__(self) -> int:
-        return len(self.raw)
+    def batches(self, layer: LayerDef, size: int | None = None) -> Iterator[ImportData]:
+        """The features in batches, so memory stays bounded whatever the file's size."""
+        size = size or BATCH_FEATURES
+        start = 0
+        while True:
+            batch = _read_batch(self, layer, start, size)
+            if not len(batch):
+                return
+            yield batch
+            start += len(batch)
+            if len(batch) < size:
+                return
 
 
 def _gdal(call, *args, **kwargs):
@@ -133,31 +160,36 @@ def _python(value: Any, target: FieldDef | None) -> Any:
     return value
 
 
-def read_import(
+def open_import(
     conn: Connection, layer: LayerDef, source: Source, srid: int | None, encoding: str | None
-) -> ImportData:
-    """The file's features, CRS, encoding and field mapping (nothing is checked against the layer yet)."""
+) -> ImportFile:
+    """The file's layer, CRS, encoding (detected from its first features) and field mapping."""
     name = _layer_name(source) if source.format == "gpkg" else None
     info = _gdal(pyogrio.read_info, source.path, layer=name)
     crs = _file_crs(conn, source, info, srid)
     said = _take_cpg(source)
+    meta, _fids, _wkb, columns = _gdal(pyogrio.raw.read, source.path, layer=name, max_features=DETECT_FEATURES)
     raw_text = source.format == "shp"  # DBF bytes come through as latin-1 and are decoded here
-    meta, _fids, wkb, columns = _gdal(pyogrio.raw.read, source.path, layer=name)
-    names = [str(n) for n in meta["fields"]]
     texts = [v.encode("latin-1") for c in columns if c.dtype == object for v in c if isinstance(v, str) and raw_text]
     chosen = _encoding(source, said, encoding, texts)
+    names = [str(n) for n in meta["fields"]]
     mapping = map_fields(layer, names, read_crosswalk(source.path.parent) if raw_text else None)
+    warnings = [f"Column '{n}' has no field in the layer and was ignored." for n in mapping.ignored]
+    return ImportFile(source, name, crs, chosen, mapping, warnings)
+
+
+def _read_batch(file: ImportFile, layer: LayerDef, start: int, size: int) -> ImportData:
+    meta, _fids, wkb, columns = _gdal(
+        pyogrio.raw.read, file.source.path, layer=file.layer_name, skip_features=start, max_features=size
+    )
+    raw_text = file.source.format == "shp"
     values: dict[str, list[Any]] = {}
-    for column_name, column in zip(names, columns, strict=True):
-        target_name = mapping.targets.get(column_name)
-        if target_name is None:
-            continue
-        target = layer.field(target_name)
-        values[target_name] = [_text(v, chosen["name"], raw_text, target) for v in column.tolist()]
-    geoms = shapely.from_wkb(np.array(wkb, dtype=object))
-    data = ImportData(geoms, values, crs, chosen, mapping)
-    data.warnings += [f"Column '{n}' has no field in the layer and was ignored." for n in mapping.ignored]
-    return data
+    for column_name, column in zip([str(n) for n in meta["fields"]], columns, strict=True):
+        target_name = file.mapping.targets.get(column_name)
+        if target_name is not None:
+            target = layer.field(target_name)
+            values[target_name] = [_text(v, file.encoding["name"], raw_text, target) for v in column.tolist()]
+    return ImportData(start, shapely.from_wkb(np.array(wkb, dtype=object)), values)
 
 
 def _text(value: Any, encoding: str, raw: bool, target: FieldDef | None) -> Any:

@@ -8,7 +8,7 @@ advisory lock keyed on the layer lets one import run per layer; a second one get
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from layers.edits import write_transaction
 from layers.errors import AtlasError, Conflict, ImportRefused
 from layers.exchange.archive import Source
 from layers.exchange.crs_check import check_offset, check_place, nearest_m, offset_m, to_wgs84
-from layers.exchange.import_read import ImportData, read_import
+from layers.exchange.import_read import ImportData, ImportFile, open_import
 from layers.tables import table_identifier
 from layers.validation import CheckedGeometry, Problem, check_geometry, check_properties, make_storable
 
@@ -101,18 +101,18 @@ def check_features(
         if problem is not None:
             problems["geometry"] = problem
         if problems:
-            rejected.append({"index": index, "feature_id": fids[index], "problems": problems})
+            rejected.append({"index": data.start + index, "feature_id": fids[index], "problems": problems})
         else:
             firsts.append((index, values, geom, notices))
         if progress and index % 1000 == 999:
             progress(1000)
-    rows = _storable(conn, layer, firsts, fids, rejected)
+    rows = _storable(conn, layer, data, firsts, fids, rejected)
     if progress:
         progress(len(data) % 1000)
     return Checked(rows, sorted(rejected, key=lambda r: r["index"]))
 
 
-def _storable(conn: Connection, layer: LayerDef, firsts: list, fids: list, rejected: list) -> list:
+def _storable(conn: Connection, layer: LayerDef, data: ImportData, firsts: list, fids: list, rejected: list) -> list:
     """Validity as the table's CHECK sees it, in batches; invalid geometries are explained by make_storable."""
     flags = _valid_flags(conn, [_ewkb(geom) for _i, _v, geom, _n in firsts])
     rows = []
@@ -121,7 +121,7 @@ def _storable(conn: Connection, layer: LayerDef, firsts: list, fids: list, rejec
             CheckedGeometry(_ewkb(geom), tuple(notices)) if valid else make_storable(conn, layer, geom, notices, False)
         )
         if isinstance(stored, Problem):
-            rejected.append({"index": index, "feature_id": fids[index], "problems": {"geometry": stored}})
+            rejected.append({"index": data.start + index, "feature_id": fids[index], "problems": {"geometry": stored}})
         else:
             rows.append((values, stored, _fid(fids[index])))
     return rows
@@ -145,24 +145,37 @@ def _stored(conn: Connection, layer: LayerDef, data: ImportData, placed: np.ndar
     return [s for s, _i in pairs], np.array([i for _s, i in pairs], dtype=int)
 
 
-def _write(conn: Connection, layer: LayerDef, rows: list, mode: str) -> tuple[int, int]:
-    """Delete (replace) and insert in this transaction; a kept feature_id keeps its fid, numbered anew."""
-    existing: set[int] = set()
-    with conn.cursor() as cur:
-        if mode == "replace":
-            cur.execute(sql.SQL("DELETE FROM {} RETURNING fid").format(table_identifier(layer)))
-            existing = {fid for (fid,) in cur.fetchall()}
-        fresh, again, seen = [], [], set()
-        for row in rows:
-            # A feature copied in the planner's GIS carries its original's id: only the first keeps it.
-            if row[2] in existing and row[2] not in seen:
-                again.append(row)
-                seen.add(row[2])
-            else:
-                fresh.append(row)
-        _insert(cur, layer, fresh, None)
-        _insert(cur, layer, again, wanted_versions(conn, layer, again))
-    return len(fresh) + len(again), len(existing)
+@dataclass
+class _Writer:
+    """The writes of one import: the delete of replace mode once, then the inserts batch by batch."""
+
+    conn: Connection
+    layer: LayerDef
+    mode: str
+    started: bool = False
+    existing: set[int] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)
+
+    def write(self, rows: list) -> tuple[int, int]:
+        """Insert the rows (after the delete, before the first batch); the counts inserted and deleted."""
+        deleted = 0
+        with self.conn.cursor() as cur:
+            if not self.started and self.mode == "replace":
+                cur.execute(sql.SQL("DELETE FROM {} RETURNING fid").format(table_identifier(self.layer)))
+                self.existing = {fid for (fid,) in cur.fetchall()}
+                deleted = len(self.existing)
+            self.started = True
+            fresh, again = [], []
+            for row in rows:
+                # A feature copied in the planner's GIS carries its original's id: only the first keeps it.
+                if row[2] in self.existing and row[2] not in self.seen:
+                    again.append(row)
+                    self.seen.add(row[2])
+                else:
+                    fresh.append(row)
+            _insert(cur, self.layer, fresh, None)
+            _insert(cur, self.layer, again, wanted_versions(self.conn, self.layer, again))
+        return len(fresh) + len(again), deleted
 
 
 def wanted_versions(conn: Connection, layer: LayerDef, rows: list) -> dict[int, int]:
@@ -194,59 +207,74 @@ def _insert(cur, layer: LayerDef, rows: list, versions: dict[int, int] | None) -
     execute_values(cur, statement.as_string(cur), values, template="(" + ", ".join(marks) + ")", page_size=10_000)
 
 
-def _summary(data: ImportData, options: ImportOptions) -> dict[str, Any]:
+def _summary(file: ImportFile, options: ImportOptions) -> dict[str, Any]:
     return {
         "mode": options.mode,
         "dry_run": options.dry_run,
-        "features_read": len(data),
+        "features_read": 0,
         "inserted": 0,
         "deleted": 0,
         "rejected": [],
-        "crs": data.crs.report(),
-        "encoding": data.encoding,
-        "fields": data.mapping.report(),
-        "warnings": data.warnings,
+        "crs": file.crs.report(),
+        "encoding": file.encoding,
+        "fields": file.mapping.report(),
+        "warnings": file.warnings,
     }
 
 
-def _check_offset(conn: Connection, layer: LayerDef, data: ImportData, placed: np.ndarray, report: dict) -> None:
+def _check_offset(conn: Connection, layer: LayerDef, file: ImportFile, data: ImportData, placed: np.ndarray) -> None:
     """The 657 m and 225 m traps, by feature_id when the file has ids, else against the nearest stored features."""
     stored, at = _stored(conn, layer, data, placed)
     if len(at):
-        moved = check_offset(conn, data.raw[at], placed[at], lambda g: offset_m(conn, g, stored), data.crs)
+        moved = check_offset(conn, data.raw[at], placed[at], lambda g: offset_m(conn, g, stored), file.crs)
         if moved >= 1.0:
-            report["warnings"].append(
-                f"Features named by feature_id lie {moved:.0f} m (median) from their stored place."
-            )
+            file.warnings.append(f"Features named by feature_id lie {moved:.0f} m (median) from their stored place.")
         return
     present = np.flatnonzero(~shapely.is_missing(placed))
     # An even sample is enough to tell a shifted copy from new data, and keeps the check fast.
     sample = present[:: max(1, len(present) // NEAREST_SAMPLE)]
-    check_offset(conn, data.raw[sample], placed[sample], lambda g: nearest_m(conn, layer, g), data.crs)
+    check_offset(conn, data.raw[sample], placed[sample], lambda g: nearest_m(conn, layer, g), file.crs)
+
+
+def _import_batch(conn, layer, file: ImportFile, data: ImportData, options, report: dict, writer: _Writer, progress):
+    """One batch: place checks (on the first), validation, and its inserts while no feature has been rejected."""
+    placed = to_wgs84(data.raw, file.crs)
+    if data.start == 0:
+        # The first batch stands for the file: a CRS mistake moves every feature alike.
+        check_place(conn, data.raw, placed, file.crs)
+        _check_offset(conn, layer, file, data, placed)
+    checked = check_features(conn, layer, data, placed, progress)
+    report["features_read"] += len(data)
+    report["rejected"] += checked.rejected
+    if report["rejected"] and not options.skip_invalid:
+        return  # keep reading to report every bad feature; nothing will be committed
+    report["inserted"] += len(checked.rows)
+    if not options.dry_run:
+        report["deleted"] += writer.write(checked.rows)[1]
 
 
 def _in_transaction(
-    conn: Connection, layer: LayerDef, data: ImportData, options: ImportOptions, report: dict, progress
-) -> None:
-    """Lock, place checks, validation and the writes: every step inside the import's one transaction."""
+    conn: Connection, layer: LayerDef, file: ImportFile, options: ImportOptions, report: dict, progress
+):
+    """Lock, then every batch checked and written, inside the import's one transaction; raises to roll back."""
     _lock(conn, layer)
-    placed = to_wgs84(data.raw, data.crs)
-    check_place(conn, data.raw, placed, data.crs)
-    _check_offset(conn, layer, data, placed, report)
-    checked = check_features(conn, layer, data, placed, progress)
-    report["rejected"] = checked.rejected
-    if checked.rejected and not options.skip_invalid:
+    writer = _Writer(conn, layer, options.mode)
+    for data in file.batches(layer):
+        _import_batch(conn, layer, file, data, options, report, writer, progress)
+    if not report["features_read"]:
+        # Most likely the wrong layer of a file; in replace mode it would empty the layer.
+        raise ImportRefused("The file holds no features; nothing was imported.")
+    if report["rejected"] and not options.skip_invalid:
+        report["inserted"] = 0
         raise ImportRefused(
-            f"{len(checked.rejected)} of {len(data)} features are not valid; nothing was imported"
+            f"{len(report['rejected'])} of {report['features_read']} features are not valid; nothing was imported"
             " (send skip_invalid=true to import the others).",
             details={"problem": "invalid_features"},
         )
-    if "feature_id" in data.values and options.mode == "append":
+    if "feature_id" in file.mapping.targets.values() and options.mode == "append":
         report["warnings"].append("Append mode: feature_id was ignored, every feature was added as a new one.")
-    report["inserted"] = len(checked.rows)
     if options.dry_run:
         raise _DryRun
-    report["inserted"], report["deleted"] = _write(conn, layer, checked.rows, options.mode)
 
 
 def import_layer(
@@ -258,14 +286,11 @@ def import_layer(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Import the file into the layer, all or nothing, and return the report (ImportRefused carries it too)."""
-    data = read_import(conn, layer, source, options.srid, options.encoding)
-    report = _summary(data, options)
-    if not len(data):
-        # Most likely the wrong layer of a file; in replace mode it would empty the layer.
-        raise ImportRefused("The file holds no features; nothing was imported.", details={"report": report})
+    file = open_import(conn, layer, source, options.srid, options.encoding)
+    report = _summary(file, options)
     try:
         with write_transaction(conn, user, "import"):
-            _in_transaction(conn, layer, data, options, report, progress)
+            _in_transaction(conn, layer, file, options, report, progress)
     except _DryRun:
         pass
     except AtlasError as exc:
