@@ -64,20 +64,29 @@ def changes_kept(conn) -> int:
     return scalar(conn, "SELECT count(DISTINCT revision) FROM tile_change WHERE layer_id = %s", (TILE_LAYER,))
 
 
-def reached_per_edit(conn, since_revision: int, tiles: list[Tile]) -> float:
-    """Per edit since `since_revision`: how many tiles of the list its recorded tile ranges reach."""
+def reached_per_edit(conn, since_history_id: int, tiles: list[Tile]) -> float:
+    """Per edit after history row `since_history_id`: how many tiles of the list its old and new geometry reach.
+
+    The ranges are computed again from each edit's history (before and after), with the same
+    function the trigger uses: `tile_change` keeps only the latest change of a range, so it no longer
+    holds every edit's own.
+    """
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT revision, z, x0, y0, x1, y1 FROM tile_change WHERE layer_id = %s AND revision > %s",
-            (TILE_LAYER, since_revision),
+            "SELECT h.id, r.z, r.x0, r.y0, r.x1, r.y1 FROM feature_history h JOIN layer l ON l.id = h.layer_id,"
+            " LATERAL (SELECT * FROM atlas_tile_ranges(ST_Transform(h.before_geom, 3857)::box2d,"
+            " l.min_zoom, l.max_zoom) UNION"
+            " SELECT * FROM atlas_tile_ranges(ST_Transform(h.after_geom, 3857)::box2d, l.min_zoom, l.max_zoom)) r"
+            " WHERE h.layer_id = %s AND h.changed_by = %s AND h.id > %s",
+            (TILE_LAYER, PointEdits.USER, since_history_id),
         )
         ranges = cur.fetchall()
     conn.rollback()
     edits = len({row[0] for row in ranges})
-    # A move records its old and its new box, which mostly reach the same tiles: count each tile once.
+    # A move's old and new box mostly reach the same tiles: count each tile once per edit.
     reached = {
-        (revision, t)
-        for revision, z, x0, y0, x1, y1 in ranges
+        (edit, t)
+        for edit, z, x0, y0, x1, y1 in ranges
         for t in tiles
         if t.z == z and x0 <= t.x <= x1 and y0 <= t.y <= y1
     }
@@ -114,11 +123,11 @@ def measure_scheme(servers: ServerSet, scheme: str, checkout: Path, url: str, ti
             _warm(port, paths, files[ids], args.timeout)
             hit_ms[ids] = _mean_hit_ms(port, paths)
         kept = changes_kept(conn)
-        revision = scalar(conn, "SELECT revision FROM layer WHERE id = %s", (TILE_LAYER,))
+        last_history = scalar(conn, "SELECT coalesce(max(id), 0) FROM feature_history")
         misses_before = layer_misses(port)
         results, log = _load_while_editing(port, files, url, args)
         metric_misses = layer_misses(port) - misses_before
-        reached = reached_per_edit(conn, revision, tiles)
+        reached = reached_per_edit(conn, last_history, tiles)
         runs = []
         for ids, result in results.items():
             label = ids if ids == TILE_LAYER else f"composite ({ids.count(',') + 1} layers)"
