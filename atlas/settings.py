@@ -87,7 +87,8 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     for name, env_name in _ENV_NAMES.items():
         if env_name in environ and environ[env_name] != "":
             values[name] = _convert(name, environ[env_name], kinds[str(types[name])])
-    settings = replace(Settings(), **values, **dict(overrides or {}))
+    # Overrides win over the environment (the tests point the app at their own database).
+    settings = replace(Settings(), **(values | dict(overrides or {})))
     if not settings.secret_key:
         settings = replace(settings, secret_key=_local_secret_key())
     _check(settings)

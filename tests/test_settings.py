@@ -37,3 +37,9 @@ def test_settings_are_read_from_the_environment():
 def test_create_app_does_not_connect():
     app = create_app({"database_url": "postgresql://nobody@127.0.0.1:1/none"})
     assert app.extensions["atlas.pool"].idle_count == 0
+
+
+def test_overrides_win_over_the_environment():
+    environ = {"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:55432/from_env", "ATLAS_PORT": "5001"}
+    settings = load_settings(environ, {"database_url": "postgresql://atlas@127.0.0.1:55432/from_test"})
+    assert settings.database_url.endswith("/from_test") and settings.port == 5001
