@@ -76,8 +76,8 @@ bench-map: setup db
 	@$(PY) -m atlas prepare
 	$(PY) bench/bench_map.py $(BENCH_ARGS)
 
-# Exports of the scale forest_cover (zipped shapefile and GeoPackage, EPSG:5897) against ogr2ogr:
-# time, peak memory and ratios. Needs `make scale-data` first (or ATLAS_DATABASE_URL of a scale database).
+# Exports of the scale forest_cover (zipped shapefile and GeoPackage, EPSG:5897), and the import of that
+# shapefile into a scratch copy of the layer, against ogr2ogr: time, peak memory and ratios. Needs `make scale-data` first (or ATLAS_DATABASE_URL of a scale database).
 .PHONY: bench-io
 bench-io: setup db
 	$(PY) bench/bench_io.py $(BENCH_ARGS)
