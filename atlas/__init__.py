@@ -27,6 +27,7 @@ from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
 from atlas.requestdb import release_request_connection
+from atlas.security_headers import init_security_headers
 from atlas.settings import Settings, load_settings
 from tiles.cache import MemoryTileCache, NoTileCache, RedisTileCache
 
@@ -48,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(release_request_connection)
     init_i18n(app)
     init_auth(app, settings)
+    init_security_headers(app)
     errors.register(app)
     blueprints = (
         health.bp,

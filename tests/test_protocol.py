@@ -72,3 +72,12 @@ def test_numbers_from_outside_are_parsed_strictly(client, query):
 @pytest.mark.parametrize("path", ["/api/layers/rivers/features/1%0A", "/tiles/rivers/8/203/113%0A.pbf"])
 def test_a_trailing_newline_is_not_a_number(client, path):
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/layers", TILE, "/api/layers", "/api/layers/nope", "/login", "/static/atlas.css"]
+)
+def test_every_response_carries_the_security_headers(client, path):
+    headers = client.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
