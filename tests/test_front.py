@@ -73,6 +73,8 @@ def test_static_assets_are_served_gzipped(served):
     base, _ = served
     status, headers, _ = _get(base + "/static/vendor/leaflet/leaflet.js", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("Content-Encoding") == "gzip"
+    # nginx answers these itself, and sends the app's security headers with them.
+    assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
 
 
 def test_sigterm_stops_nginx_and_gunicorn(served):
