@@ -6,12 +6,15 @@ and /metrics adds the workers up; without it the metrics are the process's own.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from layers.errors import Forbidden
 from tiles.service import TileResult
 
 bp = Blueprint("metrics", __name__)
@@ -34,9 +37,22 @@ def record_tile(result: TileResult) -> None:
         TILE_RENDER_SECONDS.labels(layer_id).observe(seconds)
 
 
+def _may_read_metrics() -> bool:
+    """Loopback clients (a scraper on the host), or anyone sending ATLAS_METRICS_TOKEN as a Bearer token."""
+    token = current_app.extensions["atlas.settings"].metrics_token
+    if token and hmac.compare_digest(request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
 @bp.get("/metrics")
 def metrics():
-    """The metrics in Prometheus text format."""
+    """The metrics in Prometheus text format (they tell how the atlas is used: not for everyone)."""
+    if not _may_read_metrics():
+        raise Forbidden("Metrics are for the host itself, or for scrapers that send ATLAS_METRICS_TOKEN.")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)

@@ -36,6 +36,7 @@ class Settings:
     online_basemap: bool = False
     tile_timeout_ms: int = 5_000
     secure_cookies: bool = False
+    metrics_token: str | None = None
     session_minutes: int = 480
     max_body_kb: int = 2048
     max_upload_mb: int = 200
