@@ -10,15 +10,15 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
 
 from atlas.export_params import parse_export_request, parse_layer_list, wants_background
+from atlas.pages import online_links
 from atlas.requestdb import request_connection
-from layers.catalogue import LayerDef, list_layers
+from layers.catalogue import list_layers
 from layers.exchange.export import ExportRequest, count_features, export_layers
 from layers.exchange.formats import EXPORT_SRIDS, FORMATS
 from layers.exchange.jobs import ExportJobs
 from layers.exchange.readme import crs_name
 from layers.exchange.selection import commune_choices
 from layers.exchange.snapshot import export_in_snapshot
-from layers.iso19139 import OnlineLinks
 
 bp = Blueprint("exports", __name__)
 
@@ -27,7 +27,7 @@ bp = Blueprint("exports", __name__)
 def layer_export(layer_id: str):
     """One layer as shp (zip), gpkg, geojson, csv or kml, with `crs`, `bbox`, `commune` and field filters."""
     conn = request_connection()
-    return _export(parse_export_request(conn, [layer_id], request.args, _links))
+    return _export(parse_export_request(conn, [layer_id], request.args, online_links))
 
 
 @bp.get("/api/export")
@@ -35,7 +35,7 @@ def layers_export():
     """Several layers (`layers=a,b`) in one zip, with `format`, `crs`, `bbox` and `commune`."""
     conn = request_connection()
     ids = parse_layer_list(request.args.getlist("layers"))
-    return _export(parse_export_request(conn, ids, request.args, _links, extra_allowed=("layers",)))
+    return _export(parse_export_request(conn, ids, request.args, online_links, extra_allowed=("layers",)))
 
 
 @bp.get("/api/exports/<job_id>")
@@ -111,12 +111,3 @@ def _jobs() -> ExportJobs:
         root = Path(current_app.extensions["atlas.settings"].exports_dir)
         current_app.extensions["atlas.export_jobs"] = ExportJobs(root)
     return current_app.extensions["atlas.export_jobs"]
-
-
-def _links(layer: LayerDef) -> OnlineLinks:
-    return OnlineLinks(
-        geojson=url_for("api.features", layer_id=layer.id, limit=1000, _external=True),
-        tilejson=f"{request.url_root}tiles/{layer.id}.json",
-        page=url_for("pages.layer", layer_id=layer.id, _external=True),
-        metadata_json=url_for("api.layer", layer_id=layer.id, _external=True),
-    )

@@ -66,7 +66,7 @@ def metadata_xml(layer_id: str):
     """The layer's metadata as ISO 19139 XML (QCVN 42:2020/BTNMT follows ISO 19115)."""
     conn = request_connection()
     found = get_layer(conn, layer_id)
-    document = metadata_document(found, layer_stats(conn, found), _online_links(found))
+    document = metadata_document(found, layer_stats(conn, found), online_links(found))
     return Response(document, mimetype="application/xml")
 
 
@@ -80,12 +80,13 @@ def feature(layer_id: str, fid: str):
     return render_template("features/detail.html", layer=found, **context)
 
 
-def _online_links(layer: LayerDef) -> OnlineLinks:
+def online_links(layer: LayerDef) -> OnlineLinks:
+    """The layer's addresses that its ISO 19139 metadata names (pages and exported files alike)."""
     return OnlineLinks(
         geojson=url_for("api.features", layer_id=layer.id, limit=1000, _external=True),
         # The TileJSON URL is a contract (DESIGN.md), whatever the tiles blueprint calls its view.
         tilejson=f"{request.url_root}tiles/{layer.id}.json",
-        page=url_for(".layer", layer_id=layer.id, _external=True),
+        page=url_for("pages.layer", layer_id=layer.id, _external=True),
         metadata_json=url_for("api.layer", layer_id=layer.id, _external=True),
     )
 
