@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -101,13 +102,24 @@ def create_user(conn: Connection, name: str, role: str, password: str, layer_ids
     return User(user_id, name, role, frozenset(layer_ids), epoch)
 
 
-def _load_user(conn: Connection, where: str, value: object) -> tuple[User, str] | None:
+# The ways an account is looked up; each condition binds its one value as a parameter.
+_USER_BY = {
+    "name": sql.SQL("u.name = %s"),
+    "id": sql.SQL("u.id = %s"),
+    # One round trip: every API write starts here.
+    "token": sql.SQL("u.id = (SELECT user_id FROM api_token WHERE secret_sha256 = %s AND revoked_at IS NULL)"),
+}
+
+
+def _load_user(conn: Connection, by: str, value: object) -> tuple[User, str] | None:
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT u.id, u.name, u.role, u.session_epoch, u.password_hash,"
-            " coalesce(array_agg(g.layer_id) FILTER (WHERE g.layer_id IS NOT NULL), '{}')"
-            " FROM atlas_user u LEFT JOIN layer_grant g ON g.user_id = u.id"
-            f" WHERE u.active AND {where} GROUP BY u.id",
+            sql.SQL(
+                "SELECT u.id, u.name, u.role, u.session_epoch, u.password_hash,"
+                " coalesce(array_agg(g.layer_id) FILTER (WHERE g.layer_id IS NOT NULL), '{{}}')"
+                " FROM atlas_user u LEFT JOIN layer_grant g ON g.user_id = u.id"
+                " WHERE u.active AND {} GROUP BY u.id"
+            ).format(_USER_BY[by]),
             (value,),
         )
         row = cur.fetchone()
@@ -119,7 +131,7 @@ def _load_user(conn: Connection, where: str, value: object) -> tuple[User, str] 
 
 def authenticate(conn: Connection, name: str, password: str) -> User | None:
     """The user when the name and password match an active account, else None."""
-    found = _load_user(conn, "u.name = %s", name) if USER_NAME.fullmatch(name) else None
+    found = _load_user(conn, "name", name) if USER_NAME.fullmatch(name) else None
     if found is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -129,7 +141,7 @@ def authenticate(conn: Connection, name: str, password: str) -> User | None:
 
 def user_by_id(conn: Connection, user_id: int) -> User | None:
     """The active user with this id, or None."""
-    found = _load_user(conn, "u.id = %s", user_id)
+    found = _load_user(conn, "id", user_id)
     return found[0] if found else None
 
 
@@ -139,7 +151,7 @@ def _digest(secret: str) -> bytes:
 
 def create_token(conn: Connection, name: str) -> tuple[int, str]:
     """A new API token for the user: (its id, the secret, shown this once); commits."""
-    found = _load_user(conn, "u.name = %s", name)
+    found = _load_user(conn, "name", name)
     if found is None:
         raise NotFound(f"There is no active user called '{name}'.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -157,9 +169,7 @@ def user_by_token(conn: Connection, secret: str) -> User | None:
     """The user a valid, unrevoked token belongs to, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    # One round trip: every API write starts here.
-    token = "u.id = (SELECT user_id FROM api_token WHERE secret_sha256 = %s AND revoked_at IS NULL)"
-    found = _load_user(conn, token, _digest(secret))
+    found = _load_user(conn, "token", _digest(secret))
     return found[0] if found else None
 
 

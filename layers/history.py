@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from layers.catalogue import LayerDef
 from layers.features import GEOJSON_DECIMALS
 
-_ENTRY_COLUMNS = (
+_DECIMALS = sql.Literal(GEOJSON_DECIMALS)
+_ENTRY_COLUMNS = sql.SQL(
     "id, fid, version, operation, unconditional, changed_by, changed_at, change_set::text,"
-    f" before_properties, ST_AsGeoJSON(before_geom, {GEOJSON_DECIMALS})::json,"
-    f" after_properties, ST_AsGeoJSON(after_geom, {GEOJSON_DECIMALS})::json"
-)
+    " before_properties, ST_AsGeoJSON(before_geom, {decimals})::json,"
+    " after_properties, ST_AsGeoJSON(after_geom, {decimals})::json"
+).format(decimals=_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,9 @@ def feature_history(conn: Connection, layer: LayerDef, fid: int) -> list[dict[st
     """
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM feature_history WHERE layer_id = %s AND fid = %s"
-            " ORDER BY version DESC, id DESC",
+            sql.SQL(
+                "SELECT {} FROM feature_history WHERE layer_id = %s AND fid = %s ORDER BY version DESC, id DESC"
+            ).format(_ENTRY_COLUMNS),
             (layer.id, fid),
         )
         entries = [_entry(row) for row in cur.fetchall()]
@@ -104,7 +107,9 @@ def layer_changes(conn: Connection, layer: LayerDef, limit: int, offset: int) ->
     """A page of the layer's changes, newest first, naming the fields each one changed."""
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM feature_history WHERE layer_id = %s ORDER BY id DESC LIMIT %s OFFSET %s",
+            sql.SQL("SELECT {} FROM feature_history WHERE layer_id = %s ORDER BY id DESC LIMIT %s OFFSET %s").format(
+                _ENTRY_COLUMNS
+            ),
             (layer.id, limit, offset),
         )
         changes = [_entry(row, with_shapes=False) for row in cur.fetchall()]
@@ -117,8 +122,8 @@ def state_at(conn: Connection, layer: LayerDef, fid: int, version: int) -> Featu
     """The feature as it was at `version`: the after-state of that change, else the before-state of the next."""
     with conn.cursor() as cur:
         cur.execute(
-            f"""
-            SELECT props, geom, ST_AsGeoJSON(geom, {GEOJSON_DECIMALS})::json FROM (
+            sql.SQL("""
+            SELECT props, geom, ST_AsGeoJSON(geom, {decimals})::json FROM (
                 SELECT after_properties AS props, after_geom AS geom, 0 AS rank FROM feature_history
                 WHERE layer_id = %(layer)s AND fid = %(fid)s AND version = %(v)s AND after_geom IS NOT NULL
                 UNION ALL
@@ -126,7 +131,7 @@ def state_at(conn: Connection, layer: LayerDef, fid: int, version: int) -> Featu
                 WHERE layer_id = %(layer)s AND fid = %(fid)s AND version = %(v)s + 1 AND before_geom IS NOT NULL
                 ORDER BY rank LIMIT 1
             ) s
-            """,
+            """).format(decimals=_DECIMALS),
             {"layer": layer.id, "fid": fid, "v": version},
         )
         row = cur.fetchone()

@@ -43,6 +43,11 @@ def can_index_afterwards() -> bool:
     return _gdal() is not None
 
 
+def _sqlite_literal(text: str) -> str:
+    """`text` as an SQLite string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def create_spatial_index(path: Path, table: str, column: str = "geom") -> bool:
     """Build the R-tree of `table` in the GeoPackage at `path`; False if the file could not be opened."""
     gdal = _gdal()
@@ -52,10 +57,10 @@ def create_spatial_index(path: Path, table: str, column: str = "geom") -> bool:
     if not dataset:
         return False
     try:
-        quoted = table.replace("'", "''")
-        result = gdal.GDALDatasetExecuteSQL(
-            dataset, f"SELECT CreateSpatialIndex('{quoted}', '{column}')".encode(), None, None
-        )
+        # GDAL's SQL dialect takes no bound parameters: both names go in as SQLite string literals,
+        # their quotes doubled (the table is our own slug of a layer id, the column our own name).
+        statement = "SELECT CreateSpatialIndex({}, {})".format(*(_sqlite_literal(v) for v in (table, column)))
+        result = gdal.GDALDatasetExecuteSQL(dataset, statement.encode(), None, None)
         if result:
             gdal.GDALDatasetReleaseResultSet(dataset, result)
     finally:
