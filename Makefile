@@ -10,7 +10,9 @@ run: setup db
 	@$(PY) -m atlas prepare
 	@$(PY) -m atlas serve
 
+# The map's and the editor's own scripts first (Node's test runner), then everything else (pytest).
 test: setup db
+	node --test tests/js/
 	$(PY) -m pytest
 
 setup: system venv translations assets

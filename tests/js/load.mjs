@@ -1,0 +1,16 @@
+// Loads the atlas's browser scripts (plain files that register themselves on `window`) into a fresh
+// context, as the page does, so their functions can be tested without a browser.
+import { readFileSync } from "node:fs";
+import vm from "node:vm";
+
+const STATIC = new URL("../../atlas/static/", import.meta.url);
+
+export function load(...paths) {
+  const context = { console, Intl, URLSearchParams };
+  context.window = context;
+  vm.createContext(context);
+  for (const path of paths) {
+    vm.runInContext(readFileSync(new URL(path, STATIC), "utf8"), context, { filename: path });
+  }
+  return context;
+}
