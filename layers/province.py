@@ -8,7 +8,13 @@ PROVINCE_BBOX = (104.3743, 19.2877, 106.0751, 20.6702)
 EDIT_TOLERANCE_DEGREES = 0.02
 
 
-def inside_province(lon: float, lat: float, tolerance: float = EDIT_TOLERANCE_DEGREES) -> bool:
-    """True when the point lies in the province's box, give or take the tolerance."""
+def inside_province(bounds: tuple[float, float, float, float], tolerance: float = EDIT_TOLERANCE_DEGREES) -> bool:
+    """True when a lon/lat box (min_lon, min_lat, max_lon, max_lat) lies in the province, within the tolerance."""
     west, south, east, north = PROVINCE_BBOX
-    return west - tolerance <= lon <= east + tolerance and south - tolerance <= lat <= north + tolerance
+    min_lon, min_lat, max_lon, max_lat = bounds
+    return bool(
+        min_lon >= west - tolerance
+        and max_lon <= east + tolerance
+        and min_lat >= south - tolerance
+        and max_lat <= north + tolerance
+    )

@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from layers.catalogue import FieldDef, LayerDef
 from layers.errors import InvalidFeature
-from layers.province import EDIT_TOLERANCE_DEGREES, PROVINCE_BBOX
+from layers.province import PROVINCE_BBOX, inside_province
 
 GEOMETRY = "geometry"
 MAX_VERTICES = 100_000
@@ -261,11 +261,8 @@ def check_geometry(
         return None, Problem("not_finite"), notices
     if len(coords) > MAX_VERTICES:
         return None, Problem("too_many_vertices", {"limit": MAX_VERTICES, "count": len(coords)}), notices
-    west, south, east, north = PROVINCE_BBOX
-    t = EDIT_TOLERANCE_DEGREES
-    minx, miny, maxx, maxy = geom.bounds
-    if minx < west - t or maxx > east + t or miny < south - t or maxy > north + t:
-        return None, Problem("outside_province", {"bounds": f"{west}, {south}, {east}, {north}"}), notices
+    if not inside_province(geom.bounds):
+        return None, Problem("outside_province", {"bounds": ", ".join(map(str, PROVINCE_BBOX))}), notices
     fitted = _fit_type(layer, geom, notices)
     if isinstance(fitted, Problem):
         return None, fitted, notices

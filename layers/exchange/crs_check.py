@@ -19,7 +19,7 @@ from layers.catalogue import LayerDef
 from layers.crs import proj4_definition
 from layers.errors import ImportRefused, NotFound
 from layers.exchange.formats import VN2000_SRIDS, WGS84
-from layers.province import EDIT_TOLERANCE_DEGREES, PROVINCE_BBOX
+from layers.province import inside_province
 from layers.tables import table_identifier
 
 WGS84_PROJ = "+proj=longlat +datum=WGS84 +no_defs"
@@ -99,14 +99,6 @@ def to_wgs84(geoms: np.ndarray, source: SourceCrs) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(move.transform(xy[:, 0], xy[:, 1])))
 
 
-def inside(bounds: tuple[float, float, float, float]) -> bool:
-    """True when the box lies in the province, give or take the edit tolerance."""
-    west, south, east, north = PROVINCE_BBOX
-    t = EDIT_TOLERANCE_DEGREES
-    minx, miny, maxx, maxy = bounds
-    return bool(minx >= west - t and maxx <= east + t and miny >= south - t and maxy <= north + t)
-
-
 def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(shapely.total_bounds(geoms))  # type: ignore[return-value]
 
@@ -123,7 +115,7 @@ def share_inside(geoms: np.ndarray) -> float:
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if not len(present):
         return 1.0
-    return float(np.mean([inside(tuple(b)) for b in shapely.bounds(present)]))
+    return float(np.mean([inside_province(tuple(b)) for b in shapely.bounds(present)]))
 
 
 def check_place(conn: Connection, raw: np.ndarray, placed: np.ndarray, source: SourceCrs) -> None:
