@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from layers.errors import SettingsError
 
-DEFAULT_DATABASE_URL = "postgresql://atlas@127.0.0.1:55432/atlas"
+DEFAULT_DATABASE_URL = "postgresql://atlas@127.0.0.1:15432/atlas"
 # Without ATLAS_SECRET_KEY, a random key is made once and kept here, so sessions survive a restart,
 # every worker signs alike, and no key is shared between installations.
 SECRET_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "secret-key"
@@ -76,7 +76,7 @@ def check_database_url(name: str, url: str) -> None:
     except ValueError:
         raise SettingsError(f"{name} has a port that is not a number.") from None
     if not parts.path.strip("/"):
-        raise SettingsError(f"{name} must name a database, e.g. postgresql://atlas@127.0.0.1:55432/atlas.")
+        raise SettingsError(f"{name} must name a database, e.g. postgresql://atlas@127.0.0.1:15432/atlas.")
 
 
 def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:

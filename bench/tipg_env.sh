@@ -4,7 +4,7 @@
 # and as many uvicorn workers as the atlas runs gunicorn workers. Bound to 127.0.0.1 only.
 # bench_tiles.py sets the variables below; run by hand as, for example:
 #   TIPG_VENV=var/bench/tipg-venv TIPG_PORT=5082 TIPG_WORKERS=2 \
-#   DATABASE_URL=postgresql://atlas@127.0.0.1:55432/atlas bench/tipg_env.sh
+#   DATABASE_URL=postgresql://atlas@127.0.0.1:15432/atlas bench/tipg_env.sh
 set -euo pipefail
 : "${TIPG_VENV:?path of the tipg virtualenv}" "${TIPG_PORT:?port}" "${TIPG_WORKERS:?worker count}"
 : "${DATABASE_URL:?postgresql://user@host:port/db}"

@@ -5,7 +5,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 pgbin=/usr/lib/postgresql/15/bin
-port="${ATLAS_PG_PORT:-55432}"
+# Below the kernel's ephemeral range (32768–60999): there a client connecting while the server is
+# down can be handed this very port as its own source port, and its TIME_WAIT then blocks the bind.
+port="${ATLAS_PG_PORT:-15432}"
 mkdir -p "$root/var"
 
 as_owner() {
@@ -34,7 +36,6 @@ init_cluster() {
   as_owner "$pgbin/initdb" -D "$data" -U atlas --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$sockets'
 shared_buffers = 512MB
 work_mem = 32MB
@@ -60,11 +61,23 @@ start() {
   fi
   touch "$log"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$log"
-  if ! as_owner "$pgbin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null; then
-    echo "The embedded PostgreSQL did not start; the end of $log says why:" >&2
-    tail -n 5 "$log" >&2
-    exit 1
-  fi
+  # The port on the command line wins over postgresql.conf, so a cluster made with another port follows.
+  local attempt
+  for attempt in 1 2 3 4 5 6; do
+    if as_owner "$pgbin/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
+      return 0
+    fi
+    # A socket of an earlier server left in TIME_WAIT holds the address for up to a minute.
+    if tail -n 20 "$log" | grep -q "Address already in use" && [ "$attempt" -lt 6 ]; then
+      echo "127.0.0.1:$port is still held by a closed connection; trying again in 10 s ($attempt/5)" >&2
+      sleep 10
+      continue
+    fi
+    break
+  done
+  echo "The embedded PostgreSQL did not start; the end of $log says why:" >&2
+  tail -n 5 "$log" >&2
+  exit 1
 }
 
 stop() {

@@ -40,6 +40,6 @@ def test_create_app_does_not_connect():
 
 
 def test_overrides_win_over_the_environment():
-    environ = {"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:55432/from_env", "ATLAS_PORT": "5001"}
-    settings = load_settings(environ, {"database_url": "postgresql://atlas@127.0.0.1:55432/from_test"})
+    environ = {"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:15432/from_env", "ATLAS_PORT": "5001"}
+    settings = load_settings(environ, {"database_url": "postgresql://atlas@127.0.0.1:15432/from_test"})
     assert settings.database_url.endswith("/from_test") and settings.port == 5001
