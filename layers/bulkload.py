@@ -22,7 +22,8 @@ Column = Sequence[Any] | np.ndarray
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_value(value: Any) -> str:
+def copy_value(value: Any) -> str:
+    """One value in COPY's text format."""
     if value is None:
         return "\\N"
     if isinstance(value, bool | np.bool_):
@@ -47,7 +48,7 @@ def copy_columns(conn: Connection, layer: LayerDef, batch: Mapping[str, Column])
     count = len(columns[-1])
     buffer = io.StringIO()
     for row in zip(*columns, strict=True):
-        buffer.write("\t".join(_copy_value(v) for v in row))
+        buffer.write("\t".join(copy_value(v) for v in row))
         buffer.write("\n")
     buffer.seek(0)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(

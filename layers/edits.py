@@ -123,7 +123,7 @@ def _constraint_column(conn: Connection, layer: LayerDef, constraint: str) -> st
     return columns[0] if len(columns) == 1 else None
 
 
-def _database_refusal(conn: Connection, layer: LayerDef, exc: psycopg2.Error) -> InvalidFeature:
+def database_refusal(conn: Connection, layer: LayerDef, exc: psycopg2.Error) -> InvalidFeature:
     """A CHECK, NOT NULL or type error from the database, named by its field (a 422, never a 500)."""
     column = exc.diag.column_name
     if column is None and exc.diag.constraint_name:
@@ -138,7 +138,7 @@ def _refusals_as_422(conn: Connection, layer: LayerDef) -> Iterator[None]:
     try:
         yield
     except (psycopg2.IntegrityError, psycopg2.DataError) as exc:
-        raise _database_refusal(conn, layer, exc) from exc
+        raise database_refusal(conn, layer, exc) from exc
 
 
 def _conflict_or_missing(

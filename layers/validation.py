@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,11 @@ from layers.errors import InvalidFeature
 from layers.province import PROVINCE_BBOX, inside_province
 
 GEOMETRY = "geometry"
+# Geometry type names by GEOS type id; id -1 (a missing geometry) takes the last, empty one.
+_TYPE_NAMES = np.array(
+    ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
+     "GeometryCollection", ""]
+)  # fmt: skip
 MAX_VERTICES = 100_000
 INT4 = (-(2**31), 2**31 - 1)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -216,6 +221,34 @@ def check_properties(layer: LayerDef, properties: Any, *, partial: bool) -> tupl
     return values, problems
 
 
+def check_columns(
+    layer: LayerDef, columns: Mapping[str, Sequence[Any]], count: int
+) -> tuple[dict[str, list[Any]], dict[int, dict[str, Problem]]]:
+    """check_properties for many features at once, field by field: stored columns, and problems by feature index.
+
+    A column of an import repeats its values (codes, years, communes), so each distinct value is
+    checked once per field. A column comes from one typed GDAL field, so 1, 1.0 and True never meet.
+    """
+    stored: dict[str, list[Any]] = {}
+    problems: dict[int, dict[str, Problem]] = {}
+    for f in layer.fields:
+        column = columns.get(f.name)
+        seen: dict[Any, tuple[Any, Problem | None]] = {}
+        values = []
+        for index, value in enumerate([None] * count if column is None else column):
+            try:
+                result = seen[value]
+            except KeyError:
+                result = seen[value] = check_value(f, value)
+            except TypeError:  # an unhashable value (a list from JSON)
+                result = check_value(f, value)
+            if result[1] is not None:
+                problems.setdefault(index, {})[f.name] = result[1]
+            values.append(result[0])
+        stored[f.name] = values
+    return stored, problems
+
+
 def _kind(geometry_type: str) -> str:
     return geometry_type.removeprefix("Multi")
 
@@ -251,22 +284,68 @@ def check_geometry(
     layer: LayerDef, geom: BaseGeometry, notices: list[Problem]
 ) -> tuple[BaseGeometry | None, Problem | None, list[Problem]]:
     """The same checks for a geometry already read (imports read theirs with GDAL)."""
-    if geom.is_empty:
-        return None, Problem("geometry_empty"), notices
-    if shapely.has_z(geom):
-        geom = shapely.force_2d(geom)
-        notices.append(Problem("z_dropped"))
-    coords = shapely.get_coordinates(geom)
-    if not np.isfinite(coords).all():
-        return None, Problem("not_finite"), notices
-    if len(coords) > MAX_VERTICES:
-        return None, Problem("too_many_vertices", {"limit": MAX_VERTICES, "count": len(coords)}), notices
-    if not inside_province(geom.bounds):
-        return None, Problem("outside_province", {"bounds": ", ".join(map(str, PROVINCE_BBOX))}), notices
-    fitted = _fit_type(layer, geom, notices)
-    if isinstance(fitted, Problem):
-        return None, fitted, notices
-    return fitted, None, notices
+    checked = check_geometries(layer, np.array([geom], dtype=object))
+    notices.extend(checked.notices.get(0, ()))
+    if 0 in checked.problems:
+        return None, checked.problems[0], notices
+    return checked.geoms[0], None, notices
+
+
+@dataclass
+class CheckedGeometries:
+    """Many geometries checked at once: the fitted ones (None where refused), problems and notices by index."""
+
+    geoms: np.ndarray
+    problems: dict[int, Problem]
+    notices: dict[int, list[Problem]]
+
+
+def check_geometries(layer: LayerDef, geoms: np.ndarray) -> CheckedGeometries:
+    """check_geometry for a whole array, each step vectorised; a feature is refused for its first problem."""
+    geoms = np.array(geoms, dtype=object)
+    problems: dict[int, Problem] = {}
+    notices: dict[int, list[Problem]] = {}
+
+    def refuse(mask: np.ndarray, problem: Callable[[int], Problem]) -> None:
+        for index in np.flatnonzero(mask).tolist():
+            problems.setdefault(index, problem(index))
+
+    refuse(shapely.is_missing(geoms), lambda _i: Problem("geometry_missing"))
+    refuse(shapely.is_empty(geoms), lambda _i: Problem("geometry_empty"))
+    with_z = shapely.has_z(geoms)
+    if with_z.any():
+        geoms[with_z] = shapely.force_2d(geoms[with_z])
+        for index in np.flatnonzero(with_z).tolist():
+            notices.setdefault(index, []).append(Problem("z_dropped"))
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    not_finite = np.zeros(len(geoms), dtype=bool)
+    not_finite[owner[~np.isfinite(coords).all(axis=1)]] = True
+    refuse(not_finite, lambda _i: Problem("not_finite"))
+    counts = shapely.get_num_coordinates(geoms)
+    too_many = counts > MAX_VERTICES
+    refuse(too_many, lambda i: Problem("too_many_vertices", {"limit": MAX_VERTICES, "count": int(counts[i])}))
+    with np.errstate(invalid="ignore"):  # missing and empty geometries have NaN bounds, refused above
+        outside = ~inside_province(shapely.bounds(geoms))
+    refuse(outside, lambda _i: Problem("outside_province", {"bounds": ", ".join(map(str, PROVINCE_BBOX))}))
+    _fit_types(layer, geoms, problems, notices)
+    geoms[list(problems)] = None
+    return CheckedGeometries(geoms, problems, notices)
+
+
+def _fit_types(layer: LayerDef, geoms: np.ndarray, problems: dict[int, Problem], notices: dict) -> None:
+    """Every geometry of another type than the layer's made to fit it, or refused (in place)."""
+    expected = layer.geometry_type
+    names = _TYPE_NAMES[shapely.get_type_id(geoms)]
+    for index in np.flatnonzero(names != expected).tolist():
+        if index in problems:
+            continue
+        said: list[Problem] = []
+        fitted = _fit_type(layer, geoms[index], said)
+        if isinstance(fitted, Problem):
+            problems[index] = fitted
+        else:
+            geoms[index] = fitted
+            notices.setdefault(index, []).extend(said)
 
 
 def make_storable(

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import psycopg2
 import pytest
+import shapely
+from pyogrio import raw
 
 from layers.exchange.importer import LOCK_SPACE
 from tests.importing import (  # noqa: F401
@@ -144,3 +147,42 @@ def test_batches_stay_all_or_nothing(client, db, editor, tmp_path, monkeypatch):
     body = post_import(client, editor, data, skip_invalid="1").get_json()
     assert body["inserted"] == 7 and body["features_read"] == 8
     assert state(db)[0] == before[0] + 7
+
+
+def test_a_row_the_table_refuses_mid_copy_rejects_the_import_by_index(client, db, editor, database_url, tmp_path):
+    """A rule only the table knows (a CHECK for new rows) stops the COPY at its row: 422 naming it, nothing kept."""
+    conn = psycopg2.connect(database_url)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"ALTER TABLE layerdata.{LAYER} ADD CONSTRAINT no_imp_5 CHECK (well_code <> 'IMP-5') NOT VALID")
+    try:
+        before = state(db)
+        response = post_import(client, editor, _file(tmp_path, count=8))
+        error = response.get_json()["error"]
+        assert response.status_code == 422 and error["problem"] == "invalid_features", error
+        [refused] = error["report"]["rejected"]
+        assert refused["index"] == 5 and refused["problems"]["well_code"]["code"] == "database"
+        assert state(db) == before
+    finally:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"ALTER TABLE layerdata.{LAYER} DROP CONSTRAINT no_imp_5")
+        conn.close()
+
+
+def test_geometry_notices_are_counted_in_the_warnings(client, db, editor, tmp_path, monkeypatch):
+    """Points with a height, read in batches of 2: every one is stored flat, and the report says how many."""
+    monkeypatch.setattr("layers.exchange.import_read.BATCH_FEATURES", 2)
+    points, fields = wells(5)
+    geometry = np.array([shapely.to_wkb(shapely.Point(x, y, 12.5)) for x, y in points], dtype=object)
+    arrays = [np.array(v, dtype=object) for v in fields.values()]
+    raw.write(tmp_path / "w.shp", geometry, arrays, fields=list(fields), geometry_type="Point Z", crs="EPSG:4326")
+    count = state(db)[0]
+    body = post_import(client, editor, zip_folder(tmp_path)).get_json()
+    assert body["inserted"] == 5 and body["features_read"] == 5, body
+    assert "5 feature(s): Z (height) coordinates were dropped: the layer stores flat coordinates." in body["warnings"]
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute(
+            f"SELECT bool_and(ST_NDims(geom) = 2), count(*) FROM layerdata.{LAYER} WHERE well_code LIKE 'IMP-%'"
+        )
+        flat, imported = cur.fetchone()
+    assert flat and imported >= 5 and state(db)[0] == count + 5

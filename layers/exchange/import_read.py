@@ -35,6 +35,7 @@ class ImportData:
     start: int
     raw: np.ndarray
     values: dict[str, list[Any]]
+    placed: np.ndarray | None = None  # the geometries in EPSG:4326, once reprojected
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -188,8 +189,20 @@ def _read_batch(file: ImportFile, layer: LayerDef, start: int, size: int) -> Imp
         target_name = file.mapping.targets.get(column_name)
         if target_name is not None:
             target = layer.field(target_name)
-            values[target_name] = [_text(v, file.encoding["name"], raw_text, target) for v in column.tolist()]
+            values[target_name] = _column(column, file.encoding["name"], raw_text, target)
     return ImportData(start, shapely.from_wkb(np.array(wkb, dtype=object)), values)
+
+
+def _column(column: np.ndarray, encoding: str, raw: bool, target: FieldDef | None) -> list[Any]:
+    """A GDAL column as Python values; its repeated values (codes, names, years) are converted once."""
+    seen: dict[Any, Any] = {}
+    values = []
+    for value in column.tolist():  # one typed GDAL field: 1, 1.0 and True never share a column
+        try:
+            values.append(seen[value])
+        except KeyError:
+            values.append(seen.setdefault(value, _text(value, encoding, raw, target)))
+    return values
 
 
 def _text(value: Any, encoding: str, raw: bool, target: FieldDef | None) -> Any:

@@ -7,8 +7,11 @@ advisory lock keyed on the layer lets one import run per layer; a second one get
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import collections
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +19,6 @@ import pyogrio
 import shapely
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
-from psycopg2.extras import execute_values
 
 from layers.accounts import User
 from layers.catalogue import LayerDef
@@ -25,11 +27,10 @@ from layers.errors import AtlasError, Conflict, ImportRefused
 from layers.exchange.archive import Source
 from layers.exchange.crs_check import check_offset, check_place, nearest_m, offset_m, to_wgs84
 from layers.exchange.import_read import ImportData, ImportFile, open_import
+from layers.exchange.import_rows import CheckedBatch, RowRefused, RowWriter, check_batch, delete_for_replace, feature_id
 from layers.tables import table_identifier
-from layers.validation import CheckedGeometry, Problem, check_geometry, check_properties, make_storable
 
 MODES = ("append", "replace")
-VALIDITY_BATCH = 5_000
 NEAREST_SAMPLE = 200
 # The first of the two keys of the import lock; the second is the layer id's hash.
 LOCK_SPACE = "atlas.import"
@@ -46,14 +47,6 @@ class ImportOptions:
     skip_invalid: bool = False
 
 
-@dataclass
-class Checked:
-    """The features that passed (values, geometry, the fid to keep) and the ones rejected."""
-
-    rows: list[tuple[dict[str, Any], CheckedGeometry, int | None]]
-    rejected: list[dict[str, Any]]
-
-
 class _DryRun(Exception):
     """Raised inside the transaction of a dry run, so that it rolls back."""
 
@@ -65,75 +58,9 @@ def _lock(conn: Connection, layer: LayerDef) -> None:
             raise Conflict(f"Another import into '{layer.id}' is running; try again when it has finished.")
 
 
-def _valid_flags(conn: Connection, ewkbs: list[str]) -> list[bool]:
-    """ST_IsValid of many geometries in a few round trips (make_storable then explains the invalid ones)."""
-    flags: list[bool] = []
-    with conn.cursor() as cur:
-        for start in range(0, len(ewkbs), VALIDITY_BATCH):
-            cur.execute(
-                "SELECT ST_IsValid(g::geometry) FROM unnest(%s::text[]) WITH ORDINALITY AS u(g, n) ORDER BY n",
-                (ewkbs[start : start + VALIDITY_BATCH],),
-            )
-            flags += [bool(v) for (v,) in cur.fetchall()]
-    return flags
-
-
-def _ewkb(geom: Any) -> str:
-    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
-
-
-def check_features(
-    conn: Connection, layer: LayerDef, data: ImportData, placed: np.ndarray, progress: Callable[[int], None] | None
-) -> Checked:
-    """Each feature through the editor's validation; problems keyed by field, with the feature's index in the file."""
-    names = [f.name for f in layer.fields]
-    fids = data.values.get("feature_id", [None] * len(data))
-    firsts: list[tuple[int, dict, Any, list[Problem]]] = []
-    rejected: list[dict[str, Any]] = []
-    for index in range(len(data)):
-        props = {n: data.values[n][index] for n in names if n in data.values}
-        values, problems = check_properties(layer, props, partial=False)
-        geom, problem, notices = (
-            (None, Problem("geometry_missing"), [])
-            if placed[index] is None
-            else check_geometry(layer, placed[index], [])
-        )
-        if problem is not None:
-            problems["geometry"] = problem
-        if problems:
-            rejected.append({"index": data.start + index, "feature_id": fids[index], "problems": problems})
-        else:
-            firsts.append((index, values, geom, notices))
-        if progress and index % 1000 == 999:
-            progress(1000)
-    rows = _storable(conn, layer, data, firsts, fids, rejected)
-    if progress:
-        progress(len(data) % 1000)
-    return Checked(rows, sorted(rejected, key=lambda r: r["index"]))
-
-
-def _storable(conn: Connection, layer: LayerDef, data: ImportData, firsts: list, fids: list, rejected: list) -> list:
-    """Validity as the table's CHECK sees it, in batches; invalid geometries are explained by make_storable."""
-    flags = _valid_flags(conn, [_ewkb(geom) for _i, _v, geom, _n in firsts])
-    rows = []
-    for (index, values, geom, notices), valid in zip(firsts, flags, strict=True):
-        stored = (
-            CheckedGeometry(_ewkb(geom), tuple(notices)) if valid else make_storable(conn, layer, geom, notices, False)
-        )
-        if isinstance(stored, Problem):
-            rejected.append({"index": data.start + index, "feature_id": fids[index], "problems": {"geometry": stored}})
-        else:
-            rows.append((values, stored, _fid(fids[index])))
-    return rows
-
-
-def _fid(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) and value == value else None
-
-
 def _stored(conn: Connection, layer: LayerDef, data: ImportData, placed: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Stored geometries (EWKB) of the features the file names by feature_id, with the imported ones beside them."""
-    fids = [_fid(v) for v in data.values.get("feature_id", [])]
+    fids = [feature_id(v) for v in data.values.get("feature_id", [])]
     wanted = [(i, f) for i, f in enumerate(fids) if f is not None and placed[i] is not None]
     if not wanted:
         return [], np.array([], dtype=int)
@@ -143,68 +70,6 @@ def _stored(conn: Connection, layer: LayerDef, data: ImportData, placed: np.ndar
         stored = dict(cur.fetchall())
     pairs = [(stored[f], i) for i, f in wanted if f in stored]
     return [s for s, _i in pairs], np.array([i for _s, i in pairs], dtype=int)
-
-
-@dataclass
-class _Writer:
-    """The writes of one import: the delete of replace mode once, then the inserts batch by batch."""
-
-    conn: Connection
-    layer: LayerDef
-    mode: str
-    started: bool = False
-    existing: set[int] = field(default_factory=set)
-    seen: set[int] = field(default_factory=set)
-
-    def write(self, rows: list) -> tuple[int, int]:
-        """Insert the rows (after the delete, before the first batch); the counts inserted and deleted."""
-        deleted = 0
-        with self.conn.cursor() as cur:
-            if not self.started and self.mode == "replace":
-                cur.execute(sql.SQL("DELETE FROM {} RETURNING fid").format(table_identifier(self.layer)))
-                self.existing = {fid for (fid,) in cur.fetchall()}
-                deleted = len(self.existing)
-            self.started = True
-            fresh, again = [], []
-            for row in rows:
-                # A feature copied in the planner's GIS carries its original's id: only the first keeps it.
-                if row[2] in self.existing and row[2] not in self.seen:
-                    again.append(row)
-                    self.seen.add(row[2])
-                else:
-                    fresh.append(row)
-            _insert(cur, self.layer, fresh, None)
-            _insert(cur, self.layer, again, wanted_versions(self.conn, self.layer, again))
-        return len(fresh) + len(again), deleted
-
-
-def wanted_versions(conn: Connection, layer: LayerDef, rows: list) -> dict[int, int]:
-    """The next version number of each kept fid, after the delete the history just recorded."""
-    if not rows:
-        return {}
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT fid, max(version) + 1 FROM feature_history WHERE layer_id = %s AND fid = ANY(%s) GROUP BY fid",
-            (layer.id, [r[2] for r in rows]),
-        )
-        return dict(cur.fetchall())
-
-
-def _insert(cur, layer: LayerDef, rows: list, versions: dict[int, int] | None) -> None:
-    if not rows:
-        return
-    names = [f.name for f in layer.fields]
-    columns = [sql.Identifier(n) for n in names] + [sql.Identifier("geom")]
-    marks = ["%s"] * len(names) + ["%s::geometry"]
-    if versions is not None:
-        columns += [sql.Identifier("fid"), sql.Identifier("version")]
-        marks += ["%s", "%s"]
-    statement = sql.SQL("INSERT INTO {} ({}) VALUES %s").format(table_identifier(layer), sql.SQL(", ").join(columns))
-    values = []
-    for props, geometry, fid in rows:
-        row = [props.get(n) for n in names] + [geometry.ewkb]
-        values.append(row + ([fid, versions[fid]] if versions is not None else []))
-    execute_values(cur, statement.as_string(cur), values, template="(" + ", ".join(marks) + ")", page_size=10_000)
 
 
 def _summary(file: ImportFile, options: ImportOptions) -> dict[str, Any]:
@@ -236,34 +101,42 @@ def _check_offset(conn: Connection, layer: LayerDef, file: ImportFile, data: Imp
     check_offset(conn, data.raw[sample], placed[sample], lambda g: nearest_m(conn, layer, g), file.crs)
 
 
-def _import_batch(conn, layer, file: ImportFile, data: ImportData, options, report: dict, writer: _Writer, progress):
-    """One batch: place checks (on the first), validation, and its inserts while no feature has been rejected."""
-    placed = to_wgs84(data.raw, file.crs)
-    if data.start == 0:
-        # The first batch stands for the file: a CRS mistake moves every feature alike.
-        check_place(conn, data.raw, placed, file.crs)
-        _check_offset(conn, layer, file, data, placed)
-    checked = check_features(conn, layer, data, placed, progress)
-    report["features_read"] += len(data)
-    report["rejected"] += checked.rejected
-    if report["rejected"] and not options.skip_invalid:
-        return  # keep reading to report every bad feature; nothing will be committed
-    report["inserted"] += len(checked.rows)
-    if not options.dry_run:
-        report["deleted"] += writer.write(checked.rows)[1]
+def _checked_batches(
+    file: ImportFile, layer: LayerDef, read: Iterator[ImportData], report: dict, notices: Counter, progress
+) -> Iterator[CheckedBatch]:
+    """The file's batches checked one after another, counted in the report as they go."""
+    for data in read:
+        wgs84 = data.placed if data.placed is not None else to_wgs84(data.raw, file.crs)
+        checked = check_batch(layer, data, wgs84)
+        report["features_read"] += len(data)
+        report["rejected"] += checked.rejected
+        report["inserted"] += len(checked.accepted)
+        notices.update(checked.notices)
+        if progress:
+            progress(len(data))
+        yield checked
 
 
 def _in_transaction(
     conn: Connection, layer: LayerDef, file: ImportFile, options: ImportOptions, report: dict, progress
 ):
-    """Lock, then every batch checked and written, inside the import's one transaction; raises to roll back."""
+    """Lock, place checks on the first batch, then every batch checked and streamed in; raises to roll back."""
     _lock(conn, layer)
-    writer = _Writer(conn, layer, options.mode)
-    for data in file.batches(layer):
-        _import_batch(conn, layer, file, data, options, report, writer, progress)
-    if not report["features_read"]:
+    read = file.batches(layer)
+    first = next(read, None)
+    if first is None:
         # Most likely the wrong layer of a file; in replace mode it would empty the layer.
         raise ImportRefused("The file holds no features; nothing was imported.")
+    first.placed = to_wgs84(first.raw, file.crs)
+    # The first batch stands for the file: a CRS mistake moves every feature alike.
+    check_place(conn, first.raw, first.placed, file.crs)
+    _check_offset(conn, layer, file, first, first.placed)
+    notices: Counter = Counter()
+    batches = _checked_batches(file, layer, itertools.chain([first], read), report, notices, progress)
+    if options.dry_run:
+        collections.deque(batches, maxlen=0)
+    else:
+        _write(conn, layer, file, options, report, batches)
     if report["rejected"] and not options.skip_invalid:
         report["inserted"] = 0
         raise ImportRefused(
@@ -271,10 +144,31 @@ def _in_transaction(
             " (send skip_invalid=true to import the others).",
             details={"problem": "invalid_features"},
         )
+    report["warnings"] += [f"{count} feature(s): {notice}" for notice, count in sorted(notices.items())]
     if "feature_id" in file.mapping.targets.values() and options.mode == "append":
         report["warnings"].append("Append mode: feature_id was ignored, every feature was added as a new one.")
     if options.dry_run:
         raise _DryRun
+
+
+def _write(conn: Connection, layer: LayerDef, file: ImportFile, options: ImportOptions, report: dict, batches) -> None:
+    """The delete of replace mode, then one COPY of every accepted row while no feature is rejected."""
+    with conn.cursor() as cur:
+        # One COPY lasts as long as the file; its size is bounded by the upload limit instead.
+        cur.execute("SET LOCAL statement_timeout = 0")
+    identities = None
+    if options.mode == "replace":
+        report["deleted"], identities = delete_for_replace(conn, layer, features_in(file.source))
+    writer = RowWriter(conn, layer, identities)
+    try:
+        writer.copy(batches, keep_writing=lambda: options.skip_invalid or not report["rejected"])
+    except RowRefused as refused:
+        report["rejected"].append(refused.rejection)
+        report["inserted"] = 0
+        raise ImportRefused(
+            f"The database refused feature {refused.rejection['index']}; nothing was imported.",
+            details={"problem": "invalid_features"},
+        ) from None
 
 
 def import_layer(
