@@ -222,6 +222,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ATLAS_DATABASE_URL") or load_settings().database_url)
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each, alternating; the median is shown.")
+    parser.add_argument("--only", choices=("export", "import"), help="Measure the exports or the import alone.")
     args = parser.parse_args()
     url = args.database_url
     select, count = columns_sql(url)
@@ -231,21 +232,27 @@ def main() -> None:
         load = os.getloadavg()[0]
         cores = os.cpu_count()
         print(f"{LAYER}: {count:,} features; EPSG:{SRID}; median of {args.repeat}; load {load:.1f} on {cores} cores")
-        for label, mine, theirs in (
+        exports = (
             ("shapefile (zip)", lambda: ours(url, "shp", folder / "ours.zip"),
              lambda: ogr2ogr_shapefile(url, select, folder)),
             ("GeoPackage", lambda: ours(url, "gpkg", folder / "ours.gpkg"),
              lambda: ogr2ogr_geopackage(url, select, folder)),
-        ):  # fmt: skip
+        )  # fmt: skip
+        if args.only == "import":
+            ours(url, "shp", folder / "ours.zip")  # the planners' file alone
+            exports = ()
+        for label, mine, theirs in exports:
             runs = [(mine(), theirs()) for _ in range(args.repeat)]  # alternating: both see the same load
             rows.append((label, median_run([a for a, _ in runs]), median_run([b for _, b in runs])))
-        try:
-            set_up_import(url)
-            # The planners' file: the last zipped shapefile our export wrote above.
-            mine_import, their_import, mine_rows, their_rows = import_row(url, folder / "ours.zip", folder, args.repeat)
-        finally:
-            tear_down_import(url)
-        rows.append(("import shp (zip)", mine_import, their_import))
+        imported = None
+        if args.only != "export":
+            try:
+                set_up_import(url)
+                # The planners' file: the last zipped shapefile our export wrote above.
+                imported = import_row(url, folder / "ours.zip", folder, args.repeat)
+            finally:
+                tear_down_import(url)
+            rows.append(("import shp (zip)", imported[0], imported[1]))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"{'':<18}{'ours s':>9}{'ogr2ogr s':>11}{'ratio':>8}{'ours MB':>10}{'ogr2ogr MB':>12}{'ratio':>8}")
@@ -254,6 +261,9 @@ def main() -> None:
             f"{label:<18}{a.seconds:>9.1f}{b.seconds:>11.1f}{a.seconds / b.seconds:>8.2f}"
             f"{a.peak_mb:>10.0f}{b.peak_mb:>12.0f}{a.peak_mb / b.peak_mb:>8.2f}"
         )
+    if imported is None:
+        return
+    mine_rows, their_rows = imported[2:]
     same = "same" if mine_rows == their_rows else "DIFFERENT"
     print(f"import rows: ours {mine_rows:,}, ogr2ogr {their_rows:,} ({same}; the file holds our export's features)")
     print(

@@ -39,7 +39,7 @@ class CheckedBatch:
     accepted: np.ndarray  # indices into the batch
     values: dict[str, list[Any]]
     ewkb: np.ndarray
-    feature_ids: list[Any]
+    feature_ids: list[Any]  # as the file gives them
     rejected: list[dict[str, Any]]
     notices: Counter = field(default_factory=Counter)
 
@@ -77,7 +77,7 @@ def check_batch(layer: LayerDef, data: ImportData, placed: np.ndarray) -> Checke
     notices = Counter(n.message("en", NOTICES) for i in accepted for n in geometries.notices.get(int(i), ()))
     ewkb = ewkb_hex(geometries.geoms[accepted]) if len(accepted) else np.array([], dtype=object)
     kept = {name: [column[i] for i in accepted] for name, column in values.items()}
-    return CheckedBatch(data.start, accepted, kept, ewkb, [feature_id(fids[i]) for i in accepted], rejected, notices)
+    return CheckedBatch(data.start, accepted, kept, ewkb, [fids[i] for i in accepted], rejected, notices)
 
 
 @dataclass
@@ -143,12 +143,24 @@ class _CopyStream:
 
 def _copy_text(batch: CheckedBatch, names: list[str], identities: Identities | None) -> str:
     """The batch's accepted rows as COPY text, column by column (fid and version first in replace mode)."""
-    columns = [[copy_value(v) for v in batch.values[name]] for name in names]
+    columns = [_copy_column(batch.values[name]) for name in names]
     columns.append(list(batch.ewkb))
     if identities is not None:
-        pairs = [identities.assign(fid) for fid in batch.feature_ids]
+        pairs = [identities.assign(feature_id(value)) for value in batch.feature_ids]
         columns = [[str(fid) for fid, _v in pairs], [str(v) for _f, v in pairs], *columns]
     return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+
+def _copy_column(values: list[Any]) -> list[str]:
+    """One column in COPY text; its repeated values are formatted once."""
+    seen: dict[Any, str] = {}
+    out = []
+    for value in values:
+        try:
+            out.append(seen[value])
+        except KeyError:
+            out.append(seen.setdefault(value, copy_value(value)))
+    return out
 
 
 @dataclass
