@@ -134,3 +134,18 @@ def test_a_geopackage_of_several_layers_is_refused(client, editor, tmp_path):
     )
     response = post_import(client, editor, (tmp_path / "w.gpkg").read_bytes(), "w.gpkg")
     assert response.status_code == 422 and "2 layers" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("driver, suffix", [("GeoJSON", "geojson"), ("GPKG", "gpkg"), ("ESRI Shapefile", "shp")])
+def test_a_file_read_in_batches_arrives_whole_and_in_order(client, db, editor, tmp_path, monkeypatch, driver, suffix):
+    """Seven wells read three at a time from one stream over the file: all of them, each with its own values."""
+    monkeypatch.setattr("layers.exchange.import_read.BATCH_FEATURES", 3)
+    points, fields = wells(7)
+    fields["well_code"] = [f"B{suffix[:2].upper()}-{i}" for i in range(7)]
+    write_points(tmp_path / f"w.{suffix}", points, fields, driver=driver)
+    data = zip_folder(tmp_path) if suffix == "shp" else (tmp_path / f"w.{suffix}").read_bytes()
+    response = post_import(client, editor, data, "w.zip" if suffix == "shp" else f"w.{suffix}")
+    body = response.get_json()
+    assert response.status_code == 200 and body["features_read"] == body["inserted"] == 7, body
+    stored = _imported(db, fields["well_code"])
+    assert [stored[c][0] for c in fields["well_code"]] == [NAMES[i % 4] for i in range(7)]

@@ -7,7 +7,6 @@ import json
 import stat
 import tempfile
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -23,13 +22,18 @@ def editor(make_account, layer):  # noqa: F811
 
 
 @pytest.fixture
-def unchanged(db, layer):  # noqa: F811
-    """Asserts after the test that the layer and its history are as they were, and no import folder is left."""
+def unchanged(db, layer, tmp_path_factory, monkeypatch):  # noqa: F811
+    """Asserts after the test that the layer and its history are as they were, and no import folder is left.
+
+    The imports make their folders in a temporary folder of this test's own, so another test run on the
+    machine cannot be mistaken for a leftover.
+    """
+    private = tmp_path_factory.mktemp("imports")
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     before = state(db)
-    folders = set(Path(tempfile.gettempdir()).glob("atlas-import-*"))
     yield
     assert state(db) == before
-    assert set(Path(tempfile.gettempdir()).glob("atlas-import-*")) <= folders
+    assert list(private.iterdir()) == []
 
 
 def _shapefile(tmp_path, crs="EPSG:4326", points=None) -> bytes:

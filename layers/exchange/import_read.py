@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow
 import pyogrio
 import shapely
 from psycopg2.extensions import connection as Connection
 from pyogrio.errors import DataLayerError, DataSourceError
+from pyogrio.raw import open_arrow
 
 from layers.catalogue import FieldDef, LayerDef
 from layers.errors import ImportRefused
@@ -53,17 +55,23 @@ class ImportFile:
     warnings: list[str] = field(default_factory=list)
 
     def batches(self, layer: LayerDef, size: int | None = None) -> Iterator[ImportData]:
-        """The features in batches, so memory stays bounded whatever the file's size."""
-        size = size or BATCH_FEATURES
+        """The features in batches from one pass over the file (GDAL's Arrow stream), so memory stays bounded.
+
+        Reading batch by batch with skip_features made GDAL parse a GeoJSON file again for every batch.
+        """
         start = 0
-        while True:
-            batch = _read_batch(self, layer, start, size)
-            if not len(batch):
-                return
-            yield batch
-            start += len(batch)
-            if len(batch) < size:
-                return
+        try:
+            # A DBF's text comes through as ISO-8859-1, one character a byte, and is decoded here (_text).
+            latin1 = "ISO-8859-1" if self.source.format == "shp" else None
+            with open_arrow(
+                self.source.path, self.layer_name, encoding=latin1, batch_size=size or BATCH_FEATURES, use_pyarrow=True
+            ) as (meta, reader):
+                geometry = meta["geometry_name"] or "wkb_geometry"
+                for batch in reader:
+                    yield _batch(self, layer, batch, geometry, start)
+                    start += batch.num_rows
+        except (DataSourceError, DataLayerError, OSError, pyarrow.ArrowException) as exc:
+            raise _unreadable(exc) from None
 
 
 def _gdal(call, *args, **kwargs):
@@ -71,8 +79,12 @@ def _gdal(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
     except (DataSourceError, DataLayerError, RuntimeError, ValueError) as exc:
-        first = (str(exc).splitlines() or ["unknown error"])[0][:200]
-        raise ImportRefused(f"GDAL cannot read the file: {first}", details={"problem": "unreadable"}) from None
+        raise _unreadable(exc) from None
+
+
+def _unreadable(exc: Exception) -> ImportRefused:
+    first = (str(exc).splitlines() or ["unknown error"])[0][:200]
+    return ImportRefused(f"GDAL cannot read the file: {first}", details={"problem": "unreadable"})
 
 
 def _layer_name(source: Source) -> str | None:
@@ -179,25 +191,25 @@ def open_import(
     return ImportFile(source, name, crs, chosen, mapping, warnings)
 
 
-def _read_batch(file: ImportFile, layer: LayerDef, start: int, size: int) -> ImportData:
-    meta, _fids, wkb, columns = _gdal(
-        pyogrio.raw.read, file.source.path, layer=file.layer_name, skip_features=start, max_features=size
-    )
-    raw_text = file.source.format == "shp"
+def _batch(file: ImportFile, layer: LayerDef, batch: pyarrow.RecordBatch, geometry: str, start: int) -> ImportData:
+    raw_text, encoding = file.source.format == "shp", file.encoding["name"]
     values: dict[str, list[Any]] = {}
-    for column_name, column in zip([str(n) for n in meta["fields"]], columns, strict=True):
+    for column_name in batch.schema.names:
         target_name = file.mapping.targets.get(column_name)
-        if target_name is not None:
+        if target_name is not None and column_name != geometry:
             target = layer.field(target_name)
-            values[target_name] = _column(column, file.encoding["name"], raw_text, target)
-    return ImportData(start, shapely.from_wkb(np.array(wkb, dtype=object)), values)
+            values[target_name] = _column(batch.column(column_name).to_pylist(), encoding, raw_text, target)
+    if geometry not in batch.schema.names:  # a table without geometries: each feature is refused for it
+        return ImportData(start, np.full(batch.num_rows, None, dtype=object), values)
+    wkb = batch.column(geometry).to_numpy(zero_copy_only=False)
+    return ImportData(start, shapely.from_wkb(np.asarray(wkb, dtype=object)), values)
 
 
-def _column(column: np.ndarray, encoding: str, raw: bool, target: FieldDef | None) -> list[Any]:
+def _column(column: list[Any], encoding: str, raw: bool, target: FieldDef | None) -> list[Any]:
     """A GDAL column as Python values; its repeated values (codes, names, years) are converted once."""
     seen: dict[Any, Any] = {}
     values = []
-    for value in column.tolist():  # one typed GDAL field: 1, 1.0 and True never share a column
+    for value in column:  # one typed GDAL field: 1, 1.0 and True never share a column
         try:
             values.append(seen[value])
         except KeyError:
