@@ -53,3 +53,16 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+
+-- The foreign key from history to layer was checked once per history row: a quarter of the history's
+-- cost in a 201,500-feature import. History rows are only written by the layer's own triggers, which
+-- name their layer; what the key still did, removing a layer's history with the layer, a trigger does.
+ALTER TABLE feature_history DROP CONSTRAINT feature_history_layer_id_fkey;
+CREATE FUNCTION atlas_forget_layer_history() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM feature_history h USING old_layers o WHERE h.layer_id = o.id;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER forget_history AFTER DELETE ON layer REFERENCING OLD TABLE AS old_layers
+    FOR EACH STATEMENT EXECUTE FUNCTION atlas_forget_layer_history();

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 
+from layers.catalogue import get_layer, save_layer_definition
 from tests.editing import count, create, etag, history, row, unique, well
 
 LAYER = "groundwater_wells"
@@ -143,3 +145,23 @@ def test_a_write_that_changes_no_row_changes_no_tile(client, db, editor):
     db.commit()
     assert count(db, "SELECT revision FROM layer WHERE id = %s", LAYER) == revision
     assert _ranges(db, revision + 1) == []
+
+
+def test_a_removed_layer_takes_its_history_with_it(db):
+    """History has no foreign key (it was checked once per row); deleting the layer still removes its rows."""
+    copy = dataclasses.replace(get_layer(db, LAYER), id="history_gone")
+    save_layer_definition(db, copy)
+    with db.cursor() as cur:
+        for layer_id in ("history_gone", LAYER):
+            cur.execute(
+                "INSERT INTO feature_history (layer_id, fid, version, operation, change_set)"
+                " VALUES (%s, 1, 1, 'create', gen_random_uuid())",
+                (layer_id,),
+            )
+        cur.execute("SELECT count(*) FROM feature_history WHERE layer_id = %s", (LAYER,))
+        kept = cur.fetchone()[0]
+        cur.execute("DELETE FROM layer WHERE id = 'history_gone'")
+        cur.execute("SELECT count(*) FROM feature_history WHERE layer_id = 'history_gone'")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM feature_history WHERE layer_id = %s", (LAYER,))
+        assert cur.fetchone()[0] == kept
