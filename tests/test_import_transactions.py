@@ -186,3 +186,14 @@ def test_geometry_notices_are_counted_in_the_warnings(client, db, editor, tmp_pa
         )
         flat, imported = cur.fetchone()
     assert flat and imported >= 5 and state(db)[0] == count + 5
+
+
+def test_a_failure_while_rows_stream_is_a_422_and_nothing_changes(client, db, editor, tmp_path, monkeypatch):
+    """A file whose header undercounts its features runs out of fresh ids mid-COPY: a clear 422, the layer as before."""
+    monkeypatch.setattr("layers.exchange.importer.features_in", lambda _source: 2)
+    before = state(db)
+    response = post_import(client, editor, _file(tmp_path, count=5), mode="replace")
+    error = response.get_json()["error"]
+    assert response.status_code == 422, error
+    assert "more features than its header says" in error["message"]
+    assert state(db) == before

@@ -23,6 +23,7 @@ from psycopg2.extensions import connection as Connection
 from layers.bulkload import copy_value, ewkb_hex
 from layers.catalogue import LayerDef
 from layers.edits import database_refusal
+from layers.errors import AtlasError, ImportRefused
 from layers.exchange.import_read import ImportData
 from layers.tables import table_identifier
 from layers.validation import NOTICES, Problem, check_columns, check_geometries
@@ -96,7 +97,10 @@ class Identities:
         if feature_id in self.next_version and feature_id not in self.seen:
             self.seen.add(feature_id)
             return feature_id, self.next_version[feature_id]
-        return next(self.fresh), 1
+        fresh = next(self.fresh, None)
+        if fresh is None:
+            raise ImportRefused("The file holds more features than its header says; nothing was imported.")
+        return fresh, 1
 
 
 def delete_for_replace(conn: Connection, layer: LayerDef, count: int) -> tuple[int, Identities]:
@@ -181,22 +185,30 @@ class RowWriter:
         )
         batches = iter(batches)  # lines() and the checks after a stop share it
         stopped = False
+        # psycopg2 turns an exception raised while it reads into a cancelled COPY: keep it to raise after.
+        failure: Exception | None = None
 
         def lines() -> Iterator[str]:
-            nonlocal stopped
-            for batch in batches:
-                if not keep_writing():
-                    stopped = True
-                    raise _StopWriting
-                if len(batch.accepted):
-                    self.written.extend((batch.start + batch.accepted).tolist())
-                    yield _copy_text(batch, names, self.identities)
+            nonlocal stopped, failure
+            try:
+                for batch in batches:
+                    if not keep_writing():
+                        stopped = True
+                        raise _StopWriting
+                    if len(batch.accepted):
+                        self.written.extend((batch.start + batch.accepted).tolist())
+                        yield _copy_text(batch, names, self.identities)
+            except AtlasError as exc:  # a file GDAL cannot read further, too many features
+                failure = exc
+                raise
 
         with self.conn.cursor() as cur:
             cur.execute("SAVEPOINT import_rows")
             try:
                 cur.copy_expert(statement.as_string(self.conn), _CopyStream(lines()), size=COPY_CHUNK)
             except psycopg2.errors.QueryCanceled:
+                if failure is not None:
+                    raise failure from None
                 if not stopped:
                     raise
                 cur.execute("ROLLBACK TO SAVEPOINT import_rows")
