@@ -87,21 +87,33 @@ class ConnectionPool:
             conn.close()
         return self._open()
 
+    def borrow(self) -> Connection:
+        """Take a connection for one unit of work; hand it back with `give_back`."""
+        if not self._slots.acquire(timeout=self._timeout_s):
+            raise DatabaseUnavailable("The atlas is busy; please try again in a moment.")
+        try:
+            return self._take()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def give_back(self, conn: Connection) -> None:
+        """Return a borrowed connection, rolled back unless the borrower committed; a broken one is closed."""
+        try:
+            self._keep_if_sound(conn)
+        finally:
+            self._slots.release()
+
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """Lend a connection for one unit of work; it is rolled back unless the caller committed."""
-        if not self._slots.acquire(timeout=self._timeout_s):
-            raise DatabaseUnavailable("The atlas is busy; please try again in a moment.")
-        conn = None
+        conn = self.borrow()
         try:
-            conn = self._take()
             yield conn
         finally:
-            if conn is not None:
-                self._give_back(conn)
-            self._slots.release()
+            self.give_back(conn)
 
-    def _give_back(self, conn: Connection) -> None:
+    def _keep_if_sound(self, conn: Connection) -> None:
         try:
             if conn.closed == 0 and conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
                 conn.rollback()

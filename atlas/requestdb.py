@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 from flask import current_app, g
 from psycopg2.extensions import connection as Connection
 
 
 def _borrowed(pool_name: str) -> Connection:
-    """The request's connection from `pool_name`, borrowed on first use and given back at teardown."""
-    lent = g.setdefault("atlas_conns", {})
-    if pool_name not in lent:
-        if "atlas_conn_stack" not in g:
-            g.atlas_conn_stack = ExitStack()
-        lent[pool_name] = g.atlas_conn_stack.enter_context(current_app.extensions[pool_name].connection())
-    return lent[pool_name]
+    """The request's connection from the pool `pool_name`, borrowed on first use and given back at teardown."""
+    lent = g.get("atlas_lent")
+    if lent is None:
+        lent = g.atlas_lent = {}
+    conn = lent.get(pool_name)
+    if conn is None:
+        conn = lent[pool_name] = current_app.extensions[pool_name].borrow()
+    return conn
 
 
 def request_connection() -> Connection:
@@ -30,7 +29,6 @@ def tile_connection() -> Connection:
 
 def release_request_connection(_exc: BaseException | None = None) -> None:
     """Give the request's connections back (rolled back unless the request committed)."""
-    stack = g.pop("atlas_conn_stack", None)
-    g.pop("atlas_conns", None)
-    if stack is not None:
-        stack.close()
+    lent = g.pop("atlas_lent", None)
+    for pool_name, conn in (lent or {}).items():
+        current_app.extensions[pool_name].give_back(conn)
