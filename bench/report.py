@@ -57,6 +57,8 @@ class LayerReport:
     dumped: list[Fetched] = field(default_factory=list)
     sql_seconds: list[float] = field(default_factory=list)
     warm_hits: tuple[int, int] = (0, 0)
+    # CPU ms per request sampled from /proc: the SQL floor's sessions; the atlas's processes and its sessions.
+    cpu_ms: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -182,13 +184,26 @@ def zoom_table(report: LayerReport) -> list[str]:
     return lines
 
 
+def cpu_lines(report: LayerReport) -> list[str]:
+    """The CPU each request took, sampled from /proc: steadier than req/s while others load the machine."""
+    floor, atlas = report.cpu_ms.get(SQL_FLOOR), report.cpu_ms.get(ATLAS_COLD)
+    if not floor or not atlas:
+        return []
+    beyond = sum(atlas) - floor[0]
+    return [
+        "CPU per uncached tile, sampled from /proc (ms): "
+        f"SQL floor's sessions {floor[0]:.2f}; atlas: its processes {atlas[0]:.2f} + its sessions {atlas[1]:.2f} "
+        f"= {sum(atlas):.2f}; beyond the SQL {beyond:.2f}"
+    ]
+
+
 def print_layer(report: LayerReport, header: str) -> None:
     """Print the three tables of one layer."""
     print()
     print("=" * 100)
     print(header)
     print("=" * 100)
-    for block in (contender_table(report), ratio_lines(report), zoom_table(report)):
+    for block in (contender_table(report), ratio_lines(report) + cpu_lines(report), zoom_table(report)):
         print("\n".join(block))
         print()
     hits, total = report.warm_hits
