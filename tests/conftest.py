@@ -68,7 +68,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     application = create_app({"database_url": database_url, "exports_dir": str(exports)})
     application.config["TESTING"] = True
     yield application
-    application.extensions["atlas.pool"].close()
+    for pool in ("atlas.pool", "atlas.tile_pool"):
+        application.extensions[pool].close()
 
 
 @pytest.fixture

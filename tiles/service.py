@@ -84,22 +84,23 @@ def _run(conn: Connection, layer_ids: list[str], tile: TileAddress, draw: bool) 
     """One round trip: the tile's state (and with `draw` its bytes), the definitions checked against the catalogue.
 
     A definition that changed since it was read is read again, and the tile drawn again only when
-    its statement changed with it (most changes only raise the revision).
+    its statement changed with it (most changes only raise the revision). The zoom is checked
+    against the checked definitions.
     """
     layers, row_versions = _definitions(conn, layer_ids)
-    check_zoom(layers, tile)
     statement = tile_statement(layers, row_versions, tile.z, draw)
     drawn = run_tile_statement(conn, statement, tuple(layer_ids), tile)
-    if drawn.state is not None and drawn.state.row_versions == row_versions:
-        return statement, drawn
-    layers = get_layers(conn, layer_ids)
+    if drawn.state is None or drawn.state.row_versions != row_versions:
+        get_layers(conn, layer_ids)
+        layers, row_versions = _definitions(conn, layer_ids)
+        fresh = tile_statement(layers, row_versions, tile.z, draw)
+        if fresh.name != statement.name or drawn.state is None:
+            drawn = run_tile_statement(conn, fresh, tuple(layer_ids), tile)
+        if drawn.state is None:
+            raise LayerNotFound(layer_ids[0])
+        statement = fresh
     check_zoom(layers, tile)
-    fresh = tile_statement(layers, drawn.state.row_versions if drawn.state else row_versions, tile.z, draw)
-    if fresh.name != statement.name or drawn.state is None:
-        drawn = run_tile_statement(conn, fresh, tuple(layer_ids), tile)
-    if drawn.state is None:
-        raise LayerNotFound(layer_ids[0])
-    return fresh, drawn
+    return statement, drawn
 
 
 def get_tile(
