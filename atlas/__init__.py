@@ -24,7 +24,7 @@ from atlas import (
     tile_views,
 )
 from atlas.auth import init_auth
-from atlas.db import ConnectionPool
+from atlas.db import ConnectionPool, Session
 from atlas.i18n import init_i18n
 from atlas.requestdb import release_request_connection
 from atlas.security_headers import init_security_headers
@@ -43,7 +43,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["atlas.settings"] = settings
     app.extensions["atlas.pool"] = ConnectionPool(
-        settings.database_url, settings.pool_size, settings.pool_timeout_s, settings.statement_timeout_ms
+        settings.database_url, settings.pool_size, settings.pool_timeout_s, Session(settings.statement_timeout_ms)
+    )
+    # Tiles get sessions of their own: the tile timeout is their statement timeout, and each tile
+    # is one statement that commits alone, so a tile costs no BEGIN, SET or ROLLBACK round trip.
+    app.extensions["atlas.tile_pool"] = ConnectionPool(
+        settings.database_url, settings.pool_size, settings.pool_timeout_s, Session(settings.tile_timeout_ms, True)
     )
     app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)

@@ -12,7 +12,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import psycopg2
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Request, current_app, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +31,16 @@ FAILED_LOGINS_PER_ACCOUNT = "5 per 5 minutes"
 FAILED_LOGINS_PER_ADDRESS = "20 per 5 minutes"
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with no signer built for a request that brings no session cookie."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when there is no cookie (most map and tile requests), else the signed one."""
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_auth(app: Flask, settings: Settings) -> None:
     """Cookie flags, CSRF (checked by hand: token requests need none), the login limiter and proxies."""
     app.config.update(
@@ -44,8 +55,12 @@ def init_auth(app: Flask, settings: Settings) -> None:
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=False,
     )
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     limiter.init_app(app)
+    # The limits are only the sign-in view's decorators, which check themselves; the middleware
+    # would look for default and blueprint limits (there are none) on every request, tiles too.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     if settings.trusted_proxies:
         # Behind our own nginx the client's address is in X-Forwarded-For; trust exactly that many hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)  # type: ignore[method-assign]

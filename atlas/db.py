@@ -1,14 +1,17 @@
 """A bounded pool of psycopg2 connections: requests wait for a free connection instead of failing.
 
 Connections are opened on demand and kept (with their session settings and prepared tile
-statements) until the pool closes or a connection breaks.
+statements) until the pool closes or a connection breaks. A connection the server has closed
+(a restart, an administrator's terminate) is dropped when it is next taken, never lent.
 """
 
 from __future__ import annotations
 
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import psycopg2
 import psycopg2.extensions
@@ -21,13 +24,38 @@ from layers.errors import DatabaseUnavailable
 SESSION_SETUP = "SET max_parallel_workers_per_gather = 0; SET statement_timeout = %s"
 
 
-class ConnectionPool:
-    """At most `size` open connections; callers block up to `timeout_s` for one to be free."""
+@dataclass(frozen=True)
+class Session:
+    """How the pool's connections are set up: their statement timeout, and whether each statement commits alone."""
 
-    def __init__(self, url: str, size: int, timeout_s: float, statement_timeout_ms: int) -> None:
+    statement_timeout_ms: int
+    # Autocommit: a caller that runs one statement pays no BEGIN and no ROLLBACK round trip.
+    autocommit: bool = False
+
+
+def server_hung_up(conn: Connection) -> bool:
+    """Whether the server has closed this idle connection, told without a round trip.
+
+    An idle session has nothing to read; a readable socket holds the server's goodbye (a
+    shutdown or terminate notice) or its end of file.
+    """
+    if conn.closed:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, psycopg2.Error):
+        return True
+
+
+class ConnectionPool:
+    """At most `size` lent connections; callers block up to `timeout_s` for one to be free."""
+
+    def __init__(self, url: str, size: int, timeout_s: float, session: Session) -> None:
         self._url = url
         self._timeout_s = timeout_s
-        self._statement_timeout_ms = statement_timeout_ms
+        self._session = session
         self._slots = threading.BoundedSemaphore(size)
         self._idle: list[Connection] = []
         self._lock = threading.Lock()
@@ -35,47 +63,68 @@ class ConnectionPool:
     def _open(self) -> Connection:
         try:
             conn = psycopg2.connect(self._url, application_name="thanhhoa-atlas", connect_timeout=10)
-            # One snapshot per request: a tile is drawn from exactly the revisions it is cached
-            # under, and a page's count agrees with its rows.
-            conn.set_session(isolation_level=psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ)
+            if self._session.autocommit:
+                conn.autocommit = True
+            else:
+                # One snapshot per request: a page's count agrees with its rows, an export reads one state.
+                conn.set_session(isolation_level=psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ)
             with conn.cursor() as cur:
-                cur.execute(SESSION_SETUP, (self._statement_timeout_ms,))
-            conn.commit()
+                cur.execute(SESSION_SETUP, (self._session.statement_timeout_ms,))
+            if not conn.autocommit:
+                conn.commit()
         except psycopg2.OperationalError as exc:
             raise DatabaseUnavailable("The database is not answering; please try again later.") from exc
         return conn
 
     def _take(self) -> Connection:
-        with self._lock:
-            while self._idle:
+        while True:
+            with self._lock:
+                if not self._idle:
+                    break
                 conn = self._idle.pop()
-                if conn.closed == 0:
-                    return conn
+            if not server_hung_up(conn):
+                return conn
+            conn.close()
         return self._open()
+
+    def borrow(self) -> Connection:
+        """Take a connection for one unit of work; hand it back with `give_back`."""
+        if not self._slots.acquire(timeout=self._timeout_s):
+            raise DatabaseUnavailable("The atlas is busy; please try again in a moment.")
+        try:
+            return self._take()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def give_back(self, conn: Connection) -> None:
+        """Return a borrowed connection, rolled back unless the borrower committed; a broken one is closed."""
+        try:
+            self._keep_if_sound(conn)
+        finally:
+            self._slots.release()
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """Lend a connection for one unit of work; it is rolled back unless the caller committed."""
-        if not self._slots.acquire(timeout=self._timeout_s):
-            raise DatabaseUnavailable("The atlas is busy; please try again in a moment.")
-        conn = None
+        conn = self.borrow()
         try:
-            conn = self._take()
             yield conn
         finally:
-            if conn is not None:
-                self._give_back(conn)
-            self._slots.release()
+            self.give_back(conn)
 
-    def _give_back(self, conn: Connection) -> None:
+    def _keep_if_sound(self, conn: Connection) -> None:
         try:
-            if conn.closed == 0:
+            if conn.closed == 0 and conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
                 conn.rollback()
         except psycopg2.Error:
             conn.close()
-        if conn.closed == 0:
+        # A connection that broke while lent (closed by psycopg2 after a lost server) is dropped.
+        if conn.closed == 0 and conn.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_IDLE:
             with self._lock:
                 self._idle.append(conn)
+        else:
+            conn.close()
 
     @property
     def idle_count(self) -> int:

@@ -22,7 +22,8 @@ bp = Blueprint("metrics", __name__)
 TILES_SERVED = Counter("atlas_tiles_total", "Tiles served, by layer and cache outcome", ["layer", "cache"])
 TILE_RENDER_SECONDS = Histogram(
     "atlas_tile_render_seconds",
-    "Time PostGIS took to draw one layer of a tile",
+    # A tile is drawn by one statement for all its layers, so each layer it carries records that time.
+    "Time PostGIS took to draw a tile, by each layer the tile carries",
     ["layer"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )

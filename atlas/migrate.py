@@ -20,14 +20,15 @@ def first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _maintenance_url(url: str) -> tuple[str, str]:
+def maintenance_url(url: str) -> tuple[str, str]:
+    """The URL of the server's `postgres` database (host, port and socket kept), and the database name of `url`."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/postgres")), parts.path.strip("/")
 
 
 def ensure_database(url: str) -> bool:
     """Create the database named in `url` when the server has none of that name; True if created."""
-    maintenance, name = _maintenance_url(url)
+    maintenance, name = maintenance_url(url)
     try:
         conn = psycopg2.connect(maintenance, connect_timeout=10)
     except psycopg2.OperationalError as exc:
@@ -46,7 +47,7 @@ def ensure_database(url: str) -> bool:
 
 def drop_database(url: str) -> None:
     """Drop the database named in `url` (used for the throw-away test database)."""
-    maintenance, name = _maintenance_url(url)
+    maintenance, name = maintenance_url(url)
     conn = psycopg2.connect(maintenance, connect_timeout=10)
     conn.autocommit = True
     try:

@@ -8,11 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from layers.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://atlas@127.0.0.1:15432/atlas"
+# Where scripts/pg-cluster.sh keeps the embedded cluster's socket: var/run, or var/pg/run when, as
+# root, var/pg links to a cluster kept in postgres's home.
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+# The kernel's limit on a unix socket's path (108 bytes with its end) bounds the folder's length.
+MAX_SOCKET_PATH = 107
 # Without ATLAS_SECRET_KEY, a random key is made once and kept here, so sessions survive a restart,
 # every worker signs alike, and no key is shared between installations.
 SECRET_KEY_FILE = Path(__file__).resolve().parent.parent / "var" / "secret-key"
@@ -46,6 +51,20 @@ class Settings:
 
 
 _ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
+
+
+def embedded_database_url(var_dir: Path = VAR_DIR, environ: Mapping[str, str] | None = None) -> str:
+    """The embedded cluster's database: over its unix socket when the socket is there, else over TCP.
+
+    A unix socket skips TCP's work on every round trip, and a server that is down cannot be
+    reached through a port that a client's own connection holds.
+    """
+    port = (os.environ if environ is None else environ).get("ATLAS_PG_PORT") or "15432"
+    for folder in (var_dir / "pg" / "run", var_dir / "run"):
+        socket = folder / f".s.PGSQL.{port}"
+        if len(str(socket)) <= MAX_SOCKET_PATH and socket.exists():
+            return f"postgresql://atlas@/atlas?host={quote(str(folder))}&port={port}"
+    return f"postgresql://atlas@127.0.0.1:{port}/atlas"
 
 
 def _convert(name: str, raw: Any, kind: type) -> Any:
@@ -89,7 +108,10 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
         if env_name in environ and environ[env_name] != "":
             values[name] = _convert(name, environ[env_name], kinds[str(types[name])])
     # Overrides win over the environment (the tests point the app at their own database).
-    settings = replace(Settings(), **(values | dict(overrides or {})))
+    values |= dict(overrides or {})
+    if "database_url" not in values:
+        values["database_url"] = embedded_database_url(environ=environ)
+    settings = replace(Settings(), **values)
     if not settings.secret_key:
         settings = replace(settings, secret_key=_local_secret_key())
     _check(settings)

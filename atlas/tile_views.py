@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from atlas.metrics import record_tile
-from atlas.requestdb import request_connection
+from atlas.requestdb import request_connection, tile_connection
 from layers.catalogue import get_layers
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
-from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile
-from tiles.tilejson import revision_tag, tile_url, tilejson
+from tiles.service import TileResult, get_tile, parse_layer_ids, pinned_tile
+from tiles.tilejson import tile_url, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -30,14 +30,9 @@ def tile(ids: str, z: str, x: str, y: str):
     if pinned is not None:
         record_tile(pinned)
         return _tile_response(pinned, request.args["v"])
-    conn = request_connection()
-    layers = get_layers(conn, layer_ids)
-    check_zoom(layers, address)
-    settings = current_app.extensions["atlas.settings"]
-    current_tag = revision_tag(layers)
-    result = get_tile(conn, cache, layers, address, settings.tile_timeout_ms, pin=request.args.get("v") == current_tag)
+    result = get_tile(tile_connection(), cache, layer_ids, address, request.args.get("v"))
     record_tile(result)
-    return _tile_response(result, current_tag)
+    return _tile_response(result, result.revision_tag)
 
 
 @bp.get("/<ids>.json")

@@ -24,7 +24,8 @@ import psycopg2  # noqa: E402
 
 from atlas.settings import DEFAULT_DATABASE_URL  # noqa: E402
 from bench import contenders as cont  # noqa: E402
-from bench.load import CONNECTIONS, THREADS, sequential_pass, warm_then_run, warm_until_cached  # noqa: E402
+from bench.cpu import CpuSampler, DatabaseSessions, process_group  # noqa: E402
+from bench.load import CONNECTIONS, THREADS, run_wrk, sequential_pass, warm_then_run, warm_until_cached  # noqa: E402
 from bench.procs import ContenderFailed, ServerSet, free_port, raise_on_sigterm  # noqa: E402
 from bench.report import ATLAS_COLD, ATLAS_WARM, NGINX, SQL_FLOOR, TIPG, LayerReport, Row, print_layer  # noqa: E402
 from bench.sql_floor import pgbench_script, run_pgbench, time_tile_statements  # noqa: E402
@@ -35,6 +36,7 @@ from tiles.layer_sql import tile_fields  # noqa: E402
 WORK = ROOT / "var" / "bench"
 SCALE_ROWS = {"species_observations": 1_000_000, "forest_cover": 200_000}
 PASS_TIMEOUT_S = 120.0
+PHASE_KEYS = ("floor", "cold", "tipg", "warm", "nginx")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -49,6 +51,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=5081, help="first port to try for the servers (default 5081)")
     parser.add_argument("--database-url", default=os.environ.get("ATLAS_DATABASE_URL") or DEFAULT_DATABASE_URL)
     parser.add_argument("--allow-small", action="store_true", help="run even when the scale data is not loaded")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="serve the atlas from this checkout (say, a worktree of an older commit)",
+    )
+    parser.add_argument(
+        "--only", default=",".join(PHASE_KEYS), help=f"contenders to run, of {','.join(PHASE_KEYS)} (nginx needs warm)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup = 5, 2
@@ -110,7 +121,12 @@ def phase_sql_floor(conn, layers: list[LayerDef], reports: dict[str, LayerReport
         conn.rollback()
         if args.warmup:
             run_pgbench(script, args.database_url, args.warmup)
+        sessions = DatabaseSessions(args.database_url, "bench-tiles")
+        cpu = CpuSampler(sessions).start()
         result = run_pgbench(script, args.database_url, args.seconds, WORK / "pgbench" / f"{layer.id}-log")
+        spent = cpu.stop()
+        sessions.close()
+        report.cpu_ms[SQL_FLOOR] = (spent * 1000 / result.transactions,) if result.transactions else ()
         report.rows[SQL_FLOOR] = Row.of_pgbench(result)
         report.sql_seconds = time_tile_statements(conn, layer, report.tiles)
         print(f"  {layer.id}: {result.tps:.1f} tiles/s")
@@ -119,13 +135,24 @@ def phase_sql_floor(conn, layers: list[LayerDef], reports: dict[str, LayerReport
 def phase_atlas_cold(servers: ServerSet, reports: dict[str, LayerReport], args) -> None:
     """The atlas with ATLAS_TILE_CACHE_MB=0: a timed single-threaded pass, then wrk."""
     port = free_port(args.port)
-    server = cont.start_atlas(servers, "atlas-nocache", port, 0, args.database_url, WORK / "logs")
+    server = cont.start_atlas(servers, "atlas-nocache", port, 0, args.database_url, WORK / "logs", args.checkout)
+    assert server.process is not None
+    group = server.process.pid
     try:
         for report in reports.values():
             paths = atlas_paths(report)
             report.timed = sequential_pass(port, paths, PASS_TIMEOUT_S)
             lists = write_paths(WORK / "lists" / f"{report.layer_id}.atlas.txt", paths)
-            report.rows[ATLAS_COLD] = Row.of_wrk(warm_then_run(port, lists, args.warmup, args.seconds, args.timeout))
+            if args.warmup:
+                run_wrk(port, lists, args.warmup, args.timeout)
+            listed = DatabaseSessions(args.database_url, "thanhhoa-atlas")
+            own, sessions = CpuSampler(lambda: process_group(group)).start(), CpuSampler(listed).start()
+            result = run_wrk(port, lists, args.seconds, args.timeout)
+            own_s, sessions_s = own.stop(), sessions.stop()
+            listed.close()
+            if result.requests:
+                report.cpu_ms[ATLAS_COLD] = (own_s * 1000 / result.requests, sessions_s * 1000 / result.requests)
+            report.rows[ATLAS_COLD] = Row.of_wrk(result)
             print(f"  {report.layer_id}: {report.rows[ATLAS_COLD].rps:.1f} req/s")
     finally:
         server.stop()
@@ -170,7 +197,7 @@ def warm_every_worker(report: LayerReport, port: int, max_passes: int = 12) -> i
 def phase_atlas_warm(servers: ServerSet, reports: dict[str, LayerReport], args) -> None:
     """The atlas with its default cache, warmed (the first pass also dumps the tiles), then wrk."""
     port = free_port(args.port + 2)
-    server = cont.start_atlas(servers, "atlas-cache", port, None, args.database_url, WORK / "logs")
+    server = cont.start_atlas(servers, "atlas-cache", port, None, args.database_url, WORK / "logs", args.checkout)
     try:
         for report in reports.values():
             dump_tiles(report, port)
@@ -199,13 +226,15 @@ def phase_nginx(servers: ServerSet, reports: dict[str, LayerReport], args) -> No
 
 def run_phases(conn, servers: ServerSet, layers: list[LayerDef], reports: dict[str, LayerReport], args) -> list[str]:
     """Run every contender in turn; a contender that cannot run is recorded and the others go on."""
-    phases = [
-        (SQL_FLOOR, lambda: phase_sql_floor(conn, layers, reports, args)),
-        (ATLAS_COLD, lambda: phase_atlas_cold(servers, reports, args)),
-        (TIPG, lambda: phase_tipg(servers, layers, reports, args)),
-        (ATLAS_WARM, lambda: phase_atlas_warm(servers, reports, args)),
-        (NGINX, lambda: phase_nginx(servers, reports, args)),
-    ]
+    every = {
+        "floor": (SQL_FLOOR, lambda: phase_sql_floor(conn, layers, reports, args)),
+        "cold": (ATLAS_COLD, lambda: phase_atlas_cold(servers, reports, args)),
+        "tipg": (TIPG, lambda: phase_tipg(servers, layers, reports, args)),
+        "warm": (ATLAS_WARM, lambda: phase_atlas_warm(servers, reports, args)),
+        "nginx": (NGINX, lambda: phase_nginx(servers, reports, args)),
+    }
+    chosen = {key.strip() for key in args.only.split(",")}
+    phases = [every[key] for key in PHASE_KEYS if key in chosen]
     failed = []
     for number, (name, phase) in enumerate(phases, start=1):
         print(f"[{number}/{len(phases)}] {name}", flush=True)
@@ -239,6 +268,10 @@ def print_header(layers: list[LayerDef], reports: dict[str, LayerReport], args, 
 def main(argv: list[str]) -> int:
     """Run the benchmark and print the tables; 1 if a contender could not run, 2 if the data is missing."""
     args = parse_args(argv)
+    unknown = {key.strip() for key in args.only.split(",")} - set(PHASE_KEYS)
+    if unknown:
+        print(f"bench-tiles: --only takes {', '.join(PHASE_KEYS)} (not {', '.join(sorted(unknown))})", file=sys.stderr)
+        return 2
     raise_on_sigterm()
     started = time.monotonic()
     conn = psycopg2.connect(args.database_url, connect_timeout=10, application_name="bench-tiles")

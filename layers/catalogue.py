@@ -277,6 +277,17 @@ def get_layers(conn: Connection, layer_ids: list[str]) -> list[LayerDef]:
     return [_definitions[(conn.dsn, layer_id)][1] for layer_id in layer_ids]
 
 
+def known_layers(dsn: str, layer_ids: list[str]) -> tuple[list[LayerDef], tuple[str, ...]] | None:
+    """The definitions already read from the database at `dsn`, with their row versions; None if one is missing.
+
+    The tile path checks the row versions in its own statement instead of asking the catalogue first.
+    """
+    entries = [_definitions.get((dsn, layer_id)) for layer_id in layer_ids]
+    if None in entries:
+        return None
+    return [entry[1] for entry in entries if entry], tuple(entry[0] for entry in entries if entry)
+
+
 def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
     """Insert or update the catalogue row of a layer; an update starts its tiles afresh."""
     style = asdict(layer.style)

@@ -62,13 +62,15 @@ start() {
   touch "$log"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$log"
   # The port on the command line wins over postgresql.conf, so a cluster made with another port follows.
-  local attempt
+  local attempt seen
   for attempt in 1 2 3 4 5 6; do
+    seen=$(wc -l <"$log")
     if as_owner "$pgbin/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t 60 start >/dev/null; then
       return 0
     fi
-    # A socket of an earlier server left in TIME_WAIT holds the address for up to a minute.
-    if tail -n 20 "$log" | grep -q "Address already in use" && [ "$attempt" -lt 6 ]; then
+    # A socket of an earlier server left in TIME_WAIT holds the address for up to a minute. Only
+    # this attempt's lines of the log count: an old failure must not make a new one look alike.
+    if tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" && [ "$attempt" -lt 6 ]; then
       echo "127.0.0.1:$port is still held by a closed connection; trying again in 10 s ($attempt/5)" >&2
       sleep 10
       continue

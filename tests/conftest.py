@@ -68,7 +68,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     application = create_app({"database_url": database_url, "exports_dir": str(exports)})
     application.config["TESTING"] = True
     yield application
-    application.extensions["atlas.pool"].close()
+    for pool in ("atlas.pool", "atlas.tile_pool"):
+        application.extensions[pool].close()
 
 
 @pytest.fixture
@@ -102,21 +103,28 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+_account_numbers = itertools.count(1)
+
+
+def new_account(database_url: str, role: str, layers: tuple[str, ...] | list[str] = ()) -> Account:
+    """A user with a unique name and an API token, made in the database at `database_url`."""
+    name = f"{role}-{next(_account_numbers)}-{secrets.token_hex(3)}"
+    password = secrets.token_urlsafe(12)
+    conn = psycopg2.connect(database_url)
+    try:
+        create_user(conn, name, role, password, tuple(layers))
+        _token_id, token = create_token(conn, name)
+    finally:
+        conn.close()
+    return Account(name, password, token)
+
+
 @pytest.fixture(scope="session")
 def make_account(database_url: str):
     """A factory of users with a unique name: make_account("editor", ["water_permits"])."""
-    counter = itertools.count(1)
 
     def make(role: str, layers: tuple[str, ...] | list[str] = ()) -> Account:
-        name = f"{role}-{next(counter)}-{secrets.token_hex(3)}"
-        password = secrets.token_urlsafe(12)
-        conn = psycopg2.connect(database_url)
-        try:
-            create_user(conn, name, role, password, tuple(layers))
-            _token_id, token = create_token(conn, name)
-        finally:
-            conn.close()
-        return Account(name, password, token)
+        return new_account(database_url, role, layers)
 
     return make
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from atlas import create_app
-from atlas.settings import load_settings
+from atlas.migrate import maintenance_url
+from atlas.settings import embedded_database_url, load_settings
 from layers.errors import SettingsError
+from tests.conftest import sibling_database_url
 
 
 @pytest.mark.parametrize(
@@ -43,3 +45,22 @@ def test_overrides_win_over_the_environment():
     environ = {"ATLAS_DATABASE_URL": "postgresql://atlas@127.0.0.1:15432/from_env", "ATLAS_PORT": "5001"}
     settings = load_settings(environ, {"database_url": "postgresql://atlas@127.0.0.1:15432/from_test"})
     assert settings.database_url.endswith("/from_test") and settings.port == 5001
+
+
+def test_the_embedded_cluster_is_reached_over_its_unix_socket_when_there_is_one(tmp_path):
+    assert embedded_database_url(tmp_path, {}) == "postgresql://atlas@127.0.0.1:15432/atlas"
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / ".s.PGSQL.15432").touch()
+    assert embedded_database_url(tmp_path, {}) == f"postgresql://atlas@/atlas?host={tmp_path}/run&port=15432"
+    # As root the cluster lives in postgres's home and var/pg links to it; its socket comes first.
+    (tmp_path / "pg" / "run").mkdir(parents=True)
+    (tmp_path / "pg" / "run" / ".s.PGSQL.16000").touch()
+    assert embedded_database_url(tmp_path, {"ATLAS_PG_PORT": "16000"}).endswith(f"?host={tmp_path}/pg/run&port=16000")
+
+
+def test_a_given_database_url_is_kept_as_given(monkeypatch):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://atlas@/atlas_x?host=/srv/pg/run&port=15432")
+    assert load_settings().database_url == "postgresql://atlas@/atlas_x?host=/srv/pg/run&port=15432"
+    assert sibling_database_url("_test_1") == "postgresql://atlas@/atlas_x_test_1?host=/srv/pg/run&port=15432"
+    maintenance, name = maintenance_url(sibling_database_url("_test_1"))
+    assert (maintenance, name) == ("postgresql://atlas@/postgres?host=/srv/pg/run&port=15432", "atlas_x_test_1")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import math
+from dataclasses import replace
 
 import mapbox_vector_tile
 import pytest
 
+from layers.catalogue import get_layer, save_layer_definition
 from tiles.grid import BUFFER, EXTENT
 
 BEN_EN = (105.525, 19.6167)
@@ -229,3 +231,21 @@ def test_versioned_url_of_an_older_revision_never_gets_newer_data_cached_under_i
         assert current.headers["X-Tile-Cache"] == "miss" and "immutable" in current.headers["Cache-Control"]
     finally:
         conn.close()
+
+
+def test_a_changed_layer_definition_reaches_the_tiles_at_once(client, db):
+    """The tile path keeps definitions in memory; its own statement sees the catalogue row change."""
+    layer = get_layer(db, "rivers")
+    z, x, y = tile_of(105.78, 19.81, 12)
+    drawn = fetch(client, "rivers", z, x, y)
+    assert drawn.status_code == 200 and "rivers" in decode(drawn)
+    save_layer_definition(db, replace(layer, max_zoom=11))
+    db.commit()
+    try:
+        assert fetch(client, "rivers", z, x, y).status_code == 404
+        assert fetch(client, "rivers", 11, x // 2, y // 2).status_code == 200
+    finally:
+        save_layer_definition(db, layer)
+        db.commit()
+    again = fetch(client, "rivers", z, x, y)
+    assert again.status_code == 200 and decode(again)["rivers"]["features"] == decode(drawn)["rivers"]["features"]

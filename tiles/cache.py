@@ -6,7 +6,8 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from tiles.grid import TileAddress
 
@@ -19,27 +20,34 @@ def _etag(body: bytes) -> str:
 
 @dataclass(frozen=True)
 class CachedTile:
-    """A tile's bytes, gzipped once, and its strong ETag (a hash of the bytes)."""
+    """A tile's bytes, gzipped once when first needed, and its strong ETag (a hash of the bytes)."""
 
     body: bytes
-    gzipped: bytes
     etag: str
+    known_gzipped: bytes | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, body: bytes) -> CachedTile:
         """Wrap freshly rendered bytes."""
-        # Level 1 costs a third of level 6's time on a cache miss for a few per cent more bytes.
-        return cls(body, gzip.compress(body, compresslevel=1, mtime=0), _etag(body))
+        return cls(body, _etag(body))
 
     @classmethod
     def from_gzipped(cls, gzipped: bytes) -> CachedTile:
         """Rebuild a tile kept only in its gzipped form (as Redis keeps it)."""
         body = gzip.decompress(gzipped)
-        return cls(body, gzipped, _etag(body))
+        return cls(body, _etag(body), gzipped)
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The gzipped bytes, compressed on first use: a tile nobody keeps or asks gzipped is never compressed."""
+        if self.known_gzipped is not None:
+            return self.known_gzipped
+        # Level 1 costs a third of level 6's time on a cache miss for a few per cent more bytes.
+        return gzip.compress(self.body, compresslevel=1, mtime=0)
 
     @property
     def size(self) -> int:
-        """Bytes held in memory."""
+        """Bytes held in memory (the gzipped copy included: a cache keeps both)."""
         return len(self.body) + len(self.gzipped) + 64
 
 
@@ -51,6 +59,8 @@ def cache_key(revisions: LayerRevisions, tile: TileAddress) -> str:
 
 class MemoryTileCache:
     """An in-process LRU bounded by bytes; thread-safe."""
+
+    keeps_tiles = True
 
     def __init__(self, max_bytes: int) -> None:
         self._max_bytes = max_bytes
@@ -84,6 +94,9 @@ class MemoryTileCache:
 class NoTileCache:
     """Keeps nothing (ATLAS_TILE_CACHE_MB=0), for benchmarks of rendering."""
 
+    # Every tile is a miss, so it is drawn in the statement that reads its revisions.
+    keeps_tiles = False
+
     def get(self, key: str) -> CachedTile | None:
         """Always a miss."""
         return None
@@ -97,6 +110,8 @@ class RedisTileCache:
 
     Entries expire after `ttl_s` only to bound memory: correctness comes from the revision in the key.
     """
+
+    keeps_tiles = True
 
     def __init__(self, url: str, ttl_s: int = 7 * 24 * 3600, prefix: str = "atlas:tile:") -> None:
         import redis

@@ -6,14 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from psycopg2 import errors
 from psycopg2.extensions import connection as Connection
 
-from layers.catalogue import LAYER_ID_PATTERN, LayerDef
+from layers.catalogue import LAYER_ID_PATTERN, LayerDef, get_layers, known_layers
 from layers.errors import InvalidInput, LayerNotFound, NotFound
 from tiles.cache import CachedTile, cache_key
-from tiles.changes import layer_revisions, tile_revisions
+from tiles.changes import TileState, revision_tag_of
 from tiles.grid import TileAddress
-from tiles.render import render_tile
+from tiles.render import DrawnTile, TileStatement, TileTimeout, run_tile_statement, tile_statement
 
 MAX_LAYERS_PER_TILE = 24
 _REVISION = re.compile(r"[0-9]{1,18}")
@@ -22,6 +23,8 @@ _REVISION = re.compile(r"[0-9]{1,18}")
 class TileCache(Protocol):
     """Where rendered tiles are kept."""
 
+    keeps_tiles: bool
+
     def get(self, key: str) -> CachedTile | None: ...
 
     def put(self, key: str, tile: CachedTile) -> None: ...
@@ -29,12 +32,22 @@ class TileCache(Protocol):
 
 @dataclass(frozen=True)
 class TileResult:
-    """A tile ready to send, and whether it came from the cache."""
+    """A tile ready to send, whether it came from the cache, and the layers' current revisions."""
 
     tile: CachedTile
     cache_hit: bool
     layer_ids: tuple[str, ...]
     render_seconds: dict[str, float]
+    # None for a versioned URL answered from the cache without asking the database.
+    state: TileState | None = None
+    pinned_tag: str | None = None
+
+    @property
+    def revision_tag(self) -> str:
+        """The `?v=` of the layers' current revisions (for a pinned tile: the one it was asked by)."""
+        if self.state is None:
+            return self.pinned_tag or ""
+        return revision_tag_of(self.state.revisions)
 
 
 def parse_layer_ids(raw: str) -> list[str]:
@@ -57,24 +70,80 @@ def check_zoom(layers: list[LayerDef], tile: TileAddress) -> None:
         raise NotFound(f"These layers have no tiles beyond zoom {deepest}.")
 
 
-def get_tile(
-    conn: Connection, cache: TileCache, layers: list[LayerDef], tile: TileAddress, timeout_ms: int, *, pin: bool
-) -> TileResult:
-    """The tile from the cache when no change reached it since it was drawn, else rendered now and kept.
+def _definitions(conn: Connection, layer_ids: list[str]) -> tuple[list[LayerDef], tuple[str, ...]]:
+    """The layers' definitions and row versions: from memory when read before (the tile statement checks them)."""
+    known = known_layers(conn.dsn, layer_ids)
+    if known is None:
+        get_layers(conn, layer_ids)
+        known = known_layers(conn.dsn, layer_ids)
+        assert known is not None  # get_layers raised LayerNotFound otherwise
+    return known
 
-    With `pin`, it is also kept under the layers' current revisions, where versioned URLs
-    (`?v=`) find it without asking the database.
+
+def _run(conn: Connection, layer_ids: list[str], tile: TileAddress, draw: bool) -> tuple[TileStatement, DrawnTile]:
+    """One round trip: the tile's state (and with `draw` its bytes), the definitions checked against the catalogue.
+
+    A definition that changed since it was read is read again, and the tile drawn again only when
+    its statement changed with it (most changes only raise the revision). The zoom is checked
+    against the checked definitions.
     """
-    key = cache_key(tile_revisions(conn, layers, tile), tile)
-    cached = cache.get(key)
-    result = TileResult(cached, True, tuple(layer.id for layer in layers), {}) if cached is not None else None
-    if result is None:
-        rendered = render_tile(conn, layers, tile, timeout_ms)
-        result = TileResult(CachedTile.of(rendered.body), False, tuple(layer.id for layer in layers), rendered.seconds)
-        cache.put(key, result.tile)
-    pinned_key = cache_key(layer_revisions(layers), tile)
-    if pin and pinned_key != key:
-        cache.put(pinned_key, result.tile)
+    layers, row_versions = _definitions(conn, layer_ids)
+    statement = tile_statement(layers, row_versions, tile.z, draw)
+    drawn = run_tile_statement(conn, statement, tuple(layer_ids), tile)
+    if drawn.state is None or drawn.state.row_versions != row_versions:
+        get_layers(conn, layer_ids)
+        layers, row_versions = _definitions(conn, layer_ids)
+        fresh = tile_statement(layers, row_versions, tile.z, draw)
+        if fresh.name != statement.name or drawn.state is None:
+            drawn = run_tile_statement(conn, fresh, tuple(layer_ids), tile)
+        if drawn.state is None:
+            raise LayerNotFound(layer_ids[0])
+        statement = fresh
+    check_zoom(layers, tile)
+    return statement, drawn
+
+
+def get_tile(
+    conn: Connection, cache: TileCache, layer_ids: list[str], tile: TileAddress, requested_tag: str | None
+) -> TileResult:
+    """The tile from the cache when no change reached it since it was drawn, else drawn now and kept.
+
+    `conn` is a tile session (autocommit): each statement reads one snapshot, so a tile is always
+    kept under exactly the revisions it was drawn at. When `requested_tag` names the layers'
+    current revisions, the tile is also kept under them, where versioned URLs (`?v=`) find it
+    without asking the database.
+    """
+    try:
+        return _get_tile(conn, cache, layer_ids, tile, requested_tag)
+    except errors.QueryCanceled as exc:  # the tile session's statement timeout
+        raise TileTimeout("This tile took too long to draw; please try again shortly.") from exc
+
+
+def _get_tile(
+    conn: Connection, cache: TileCache, layer_ids: list[str], tile: TileAddress, requested_tag: str | None
+) -> TileResult:
+    ids = tuple(layer_ids)
+    if cache.keeps_tiles:
+        _, looked = _run(conn, layer_ids, tile, draw=False)
+        assert looked.state is not None
+        cached = cache.get(cache_key(looked.state.changed_at, tile))
+        if cached is not None:
+            return _kept(cache, TileResult(cached, True, ids, {}, looked.state), tile, requested_tag)
+    statement, drawn = _run(conn, layer_ids, tile, draw=True)
+    assert drawn.state is not None
+    result = TileResult(
+        CachedTile.of(drawn.body), False, ids, dict.fromkeys(statement.drawn, drawn.seconds), drawn.state
+    )
+    cache.put(cache_key(drawn.state.changed_at, tile), result.tile)
+    return _kept(cache, result, tile, requested_tag)
+
+
+def _kept(cache: TileCache, result: TileResult, tile: TileAddress, requested_tag: str | None) -> TileResult:
+    """Also keep the tile under the current revisions when the URL names them (a pinned, versioned URL)."""
+    state = result.state
+    assert state is not None
+    if requested_tag == result.revision_tag and state.revisions != state.changed_at:
+        cache.put(cache_key(state.revisions, tile), result.tile)
     return result
 
 
@@ -94,4 +163,4 @@ def pinned_tile(
         return None
     key = cache_key(tuple(zip(layer_ids, (int(r) for r in revisions), strict=True)), tile)
     cached = cache.get(key)
-    return TileResult(cached, True, tuple(layer_ids), {}) if cached is not None else None
+    return TileResult(cached, True, tuple(layer_ids), {}, pinned_tag=revision_tag) if cached is not None else None

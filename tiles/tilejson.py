@@ -7,6 +7,7 @@ from typing import Any
 from layers.catalogue import LayerDef, localized
 from layers.province import PROVINCE_BBOX
 from layers.stats import LayerStats
+from tiles.changes import revision_tag_of
 from tiles.layer_sql import tile_fields
 
 ATTRIBUTION = "© Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa (dữ liệu minh họa)"
@@ -24,7 +25,7 @@ def tile_url(base: str, layers: list[LayerDef]) -> str:
 
 def revision_tag(layers: list[LayerDef]) -> str:
     """The part of tile URLs that changes whenever any of the layers' data changes."""
-    return ".".join(str(layer.revision) for layer in layers)
+    return revision_tag_of(tuple((layer.id, layer.revision) for layer in layers))
 
 
 def _bounds(stats: list[LayerStats]) -> tuple[float, float, float, float]:
