@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from psycopg2 import errors, sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import PUBLIC, Access
 from layers.catalogue import LayerDef
 from layers.errors import AtlasError
 from tiles.grid import TileAddress
@@ -37,8 +38,8 @@ def prepared(conn: Connection, name: str, arg_types: str, text: sql.Composable) 
     return sql.Identifier(name)
 
 
-def _prepare(conn: Connection, layer: LayerDef, z: int) -> sql.Identifier:
-    query = layer_tile_query(layer, z)
+def _prepare(conn: Connection, layer: LayerDef, z: int, access: Access) -> sql.Identifier:
+    query = layer_tile_query(layer, z, access)
     return prepared(conn, query.name, "integer, integer, integer", query.text)
 
 
@@ -50,8 +51,10 @@ class RenderedTile:
     seconds: dict[str, float]
 
 
-def render_tile(conn: Connection, layers: list[LayerDef], tile: TileAddress, timeout_ms: int) -> RenderedTile:
-    """The MVT bytes of the tile, one MVT layer per atlas layer drawn at this zoom (b'' when empty)."""
+def render_tile(
+    conn: Connection, layers: list[LayerDef], tile: TileAddress, timeout_ms: int, access: Access = PUBLIC
+) -> RenderedTile:
+    """The MVT bytes of the tile as the audience sees it, one MVT layer per atlas layer drawn at this zoom."""
     parts: list[bytes] = []
     seconds: dict[str, float] = {}
     try:
@@ -60,7 +63,7 @@ def render_tile(conn: Connection, layers: list[LayerDef], tile: TileAddress, tim
             for layer in layers:
                 if not layer.min_zoom <= tile.z <= layer.max_zoom:
                     continue
-                name = _prepare(conn, layer, tile.z)
+                name = _prepare(conn, layer, tile.z, access)
                 started = time.perf_counter()
                 cur.execute(sql.SQL("EXECUTE {} (%s, %s, %s)").format(name), (tile.z, tile.x, tile.y))
                 parts.append(bytes(cur.fetchone()[0] or b""))

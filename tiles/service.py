@@ -8,6 +8,7 @@ from typing import Protocol
 
 from psycopg2.extensions import connection as Connection
 
+from layers.access import PUBLIC, Access, generalises
 from layers.catalogue import LAYER_ID_PATTERN, LayerDef
 from layers.errors import InvalidInput, LayerNotFound, NotFound
 from tiles.cache import CachedTile, cache_key
@@ -57,29 +58,49 @@ def check_zoom(layers: list[LayerDef], tile: TileAddress) -> None:
         raise NotFound(f"These layers have no tiles beyond zoom {deepest}.")
 
 
+def audience_key(access: Access, key: str) -> str:
+    """The cache key of a tile for this audience: officials' tiles never share keys with the public's.
+
+    Both carry the audience, so no entry kept before audiences existed (in Redis) is found again.
+    """
+    return f"{access.name}:{key}"
+
+
 def get_tile(
-    conn: Connection, cache: TileCache, layers: list[LayerDef], tile: TileAddress, timeout_ms: int, *, pin: bool
+    conn: Connection,
+    cache: TileCache,
+    layers: list[LayerDef],
+    tile: TileAddress,
+    timeout_ms: int,
+    *,
+    pin: bool,
+    access: Access = PUBLIC,
 ) -> TileResult:
     """The tile from the cache when no change reached it since it was drawn, else rendered now and kept.
 
     With `pin`, it is also kept under the layers' current revisions, where versioned URLs
     (`?v=`) find it without asking the database.
     """
-    key = cache_key(tile_revisions(conn, layers, tile), tile)
+    # A generalised feature is drawn away from where it changed, so a public tile of such a
+    # layer is only reused while the whole layer is unchanged.
+    moved = any(generalises(layer, access) for layer in layers)
+    key = audience_key(
+        access, cache_key(layer_revisions(layers) if moved else tile_revisions(conn, layers, tile), tile)
+    )
     cached = cache.get(key)
     result = TileResult(cached, True, tuple(layer.id for layer in layers), {}) if cached is not None else None
     if result is None:
-        rendered = render_tile(conn, layers, tile, timeout_ms)
+        rendered = render_tile(conn, layers, tile, timeout_ms, access)
         result = TileResult(CachedTile.of(rendered.body), False, tuple(layer.id for layer in layers), rendered.seconds)
         cache.put(key, result.tile)
-    pinned_key = cache_key(layer_revisions(layers), tile)
+    pinned_key = audience_key(access, cache_key(layer_revisions(layers), tile))
     if pin and pinned_key != key:
         cache.put(pinned_key, result.tile)
     return result
 
 
 def pinned_tile(
-    cache: TileCache, layer_ids: list[str], revision_tag: str | None, tile: TileAddress
+    cache: TileCache, layer_ids: list[str], revision_tag: str | None, tile: TileAddress, access: Access = PUBLIC
 ) -> TileResult | None:
     """The cached tile of a versioned URL (`?v=` names each layer's revision), without asking the database.
 
@@ -92,6 +113,6 @@ def pinned_tile(
     # fullmatch on ASCII digits: str.isdigit() also takes '²' or '①', which int() then refuses.
     if len(revisions) != len(layer_ids) or not all(_REVISION.fullmatch(r) for r in revisions):
         return None
-    key = cache_key(tuple(zip(layer_ids, (int(r) for r in revisions), strict=True)), tile)
+    key = audience_key(access, cache_key(tuple(zip(layer_ids, (int(r) for r in revisions), strict=True)), tile))
     cached = cache.get(key)
     return TileResult(cached, True, tuple(layer_ids), {}) if cached is not None else None
