@@ -81,10 +81,7 @@ def metadata_xml(layer_id: str):
 @bp.get("/layers/<layer_id>/features/<fid>")
 def feature(layer_id: str, fid: str):
     """One feature: its attributes in words, a small map and, for stations, their measurements."""
-    feature_id = parse_feature_id(fid)
-    conn = request_connection()
-    access = request_access()
-    found = get_visible_layer(conn, layer_id, access)
+    conn, access, found, feature_id = _requested_feature(layer_id, fid)
     context = _feature_context(conn, found, feature_id, access)
     return render_template("features/detail.html", layer=found, **context)
 
@@ -92,16 +89,21 @@ def feature(layer_id: str, fid: str):
 @bp.get("/layers/<layer_id>/features/<fid>/readings.csv")
 def readings_table(layer_id: str, fid: str):
     """A station's readings table as CSV (UTF-8 with BOM); 404 for a feature without measurements."""
-    feature_id = parse_feature_id(fid)
-    conn = request_connection()
-    access = request_access()
-    found = get_visible_layer(conn, layer_id, access)
+    conn, access, found, feature_id = _requested_feature(layer_id, fid)
     get_feature(conn, found, feature_id, access)  # 404 when there is no such feature
     if not has_measurements(found.id):
         raise NotFound(_("Lớp này không có số liệu quan trắc."))
     body = readings_csv(station_readings(conn, feature_id), current_language(), _("Ngày lấy mẫu"))
     name = f"{found.id}_{feature_id}_readings.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _requested_feature(layer_id: str, fid: str) -> tuple[Connection, Access, LayerDef, int]:
+    """The connection, audience, layer and feature id a feature URL names (400 or 404 when it names none)."""
+    feature_id = parse_feature_id(fid)
+    conn = request_connection()
+    access = request_access()
+    return conn, access, get_visible_layer(conn, layer_id, access), feature_id
 
 
 def map_link(layer: LayerDef, box: tuple[float, float, float, float] | None) -> str | None:

@@ -85,7 +85,11 @@ def test_the_map_hands_the_popups_each_fields_display_kind(client):
 
 
 def test_exports_write_years_as_years_and_list_each_display_kind(client, db, tmp_path):
-    rows = list(csv.DictReader(io.StringIO(download(client, "/api/layers/protected_areas/export?format=csv").decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(download(client, "/api/layers/protected_areas/export?format=csv").decode("utf-8-sig"))
+        )
+    )
     years = [r["established_year"] for r in rows if r["established_year"]]
     assert years and all(re.fullmatch(r"(19|20)\d\d", y) for y in years)
     names = unpack(download(client, "/api/layers/protected_areas/export?format=shp"), tmp_path)

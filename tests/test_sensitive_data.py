@@ -32,23 +32,28 @@ def official(make_account):
     return make_account("viewer")
 
 
-@pytest.fixture(scope="module")
-def threatened(database_url):
-    """A critically endangered record: fid, exact lon/lat, its grid-cell centre (lon/lat and VN-2000) and values."""
+def _one_row(database_url: str, query: str) -> tuple:
     import psycopg2
 
     conn = psycopg2.connect(database_url)
     try:
         with conn.cursor() as cur:
-            cur.execute(
-                "SELECT fid, ST_X(geom), ST_Y(geom), ST_X(c), ST_Y(c), ST_X(ST_Transform(c, 5897)),"
-                " ST_Y(ST_Transform(c, 5897)), locality, occurrence_id, scientific_name"
-                " FROM (SELECT *, atlas_grid_centre(geom, 10000) AS c FROM layerdata.species_observations"
-                "  WHERE iucn_category = 'CR' AND locality IS NOT NULL ORDER BY fid LIMIT 1) t"
-            )
-            row = cur.fetchone()
+            cur.execute(query)
+            return cur.fetchone()
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="module")
+def threatened(database_url):
+    """A critically endangered record: fid, exact lon/lat, its grid-cell centre (lon/lat and VN-2000) and values."""
+    row = _one_row(
+        database_url,
+        "SELECT fid, ST_X(geom), ST_Y(geom), ST_X(c), ST_Y(c), ST_X(ST_Transform(c, 5897)),"
+        " ST_Y(ST_Transform(c, 5897)), locality, occurrence_id, scientific_name"
+        " FROM (SELECT *, atlas_grid_centre(geom, 10000) AS c FROM layerdata.species_observations"
+        "  WHERE iucn_category = 'CR' AND locality IS NOT NULL ORDER BY fid LIMIT 1) t",
+    )
     fid, x, y, cx, cy, ex, ny, locality, occurrence, name = row
     return {
         "fid": fid,
@@ -64,18 +69,11 @@ def threatened(database_url):
 @pytest.fixture(scope="module")
 def ordinary(database_url):
     """A least-concern record that is not in the Red Book: the public sees it exact."""
-    import psycopg2
-
-    conn = psycopg2.connect(database_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT fid, ST_X(geom), ST_Y(geom) FROM layerdata.species_observations"
-                " WHERE iucn_category = 'LC' AND vn_red_book IS NULL ORDER BY fid LIMIT 1"
-            )
-            fid, x, y = cur.fetchone()
-    finally:
-        conn.close()
+    fid, x, y = _one_row(
+        database_url,
+        "SELECT fid, ST_X(geom), ST_Y(geom) FROM layerdata.species_observations"
+        " WHERE iucn_category = 'LC' AND vn_red_book IS NULL ORDER BY fid LIMIT 1",
+    )
     return {"fid": fid, "exact": (x, y)}
 
 
@@ -121,7 +119,9 @@ def test_a_bbox_around_the_exact_spot_does_not_find_it_for_the_public(client, th
     official_ids = {f["id"] for f in client.get(url, headers=official.bearer).get_json()["features"]}
     assert threatened["fid"] in official_ids
     cx, cy = threatened["centre"]
-    around_centre = f"/api/layers/{SPECIES}/features?bbox={cx - 0.001},{cy - 0.001},{cx + 0.001},{cy + 0.001}&limit=1000"
+    around_centre = (
+        f"/api/layers/{SPECIES}/features?bbox={cx - 0.001},{cy - 0.001},{cx + 0.001},{cy + 0.001}&limit=1000"
+    )
     listed = {f["id"]: f for f in client.get(around_centre).get_json()["features"]}
     assert near(listed[threatened["fid"]]["geometry"]["coordinates"], threatened["centre"])
 
@@ -164,7 +164,9 @@ def test_tiles_move_a_threatened_species_to_its_cell_for_the_public_only(client,
     assert threatened["fid"] in _ids_at(client.get(centre_url))
     assert threatened["fid"] in _ids_at(client.get(exact_url, headers=official.bearer))
     assert threatened["fid"] not in _ids_at(client.get(centre_url, headers=official.bearer))
-    public_feature = next(f for f in decode(client.get(centre_url))[SPECIES]["features"] if f["id"] == threatened["fid"])
+    public_feature = next(
+        f for f in decode(client.get(centre_url))[SPECIES]["features"] if f["id"] == threatened["fid"]
+    )
     assert not set(WITHHELD) & set(public_feature["properties"])
 
 

@@ -89,13 +89,13 @@ def test_each_station_page_says_its_latest_state_in_one_line(client, db):
         cur.execute("SELECT DISTINCT station_fid FROM water_quality_measurement ORDER BY 1 LIMIT 4")
         fids = [row[0] for row in cur.fetchall()]
     for fid in fids:
-        html = client.get(f"/layers/{STATIONS}/features/{fid}").get_data(as_text=True)
+        html = client.get(f"/layers/{STATIONS}/features/{fid}?lang=vi").get_data(as_text=True)
         match = re.search(r'<p class="station-status level-(\w)" data-level="(\w)">(.*?)</p>', html, re.S)
         assert match, fid
         levels = [parameter_level(code, value) for code, value in _latest(db, fid).items()]
         worst = max((lv for lv in levels if lv), key="ABCD".index)
         assert match.group(2) == worst
-        text = " ".join(unescape(match.group(3)).split())
+        text = " ".join(unescape(re.sub(r"<[^>]+>", "", match.group(3))).split())
         assert text.startswith(f"Mức {worst} (") and "QCVN 08:2023/BTNMT" in text
         english = client.get(f"/layers/{STATIONS}/features/{fid}?lang=en").get_data(as_text=True)
         assert f"Level {worst} (" in english and "latest sampling on" in english
@@ -117,7 +117,7 @@ def test_the_readings_table_downloads_as_csv_with_a_bom(client, db):
         (first_day,) = cur.fetchone()
     assert rows[1][0] == first_day.isoformat()
     english = client.get(f"/layers/{STATIONS}/features/{fid}/readings.csv?lang=en")
-    assert english.data.decode("utf-8-sig").startswith("Sampling date,pH (-),Dissolved oxygen (DO) (mg/L)")
+    assert english.data.decode("utf-8-sig").startswith("Sampled on,pH (-),Dissolved oxygen (DO) (mg/L)")
 
 
 def test_readings_csv_of_other_features_is_not_found(client, db):

@@ -175,6 +175,11 @@ def _cell_query(shape: _Shape, per_tile: int) -> LayerTileQuery:
     return _named("cells", shape, text)
 
 
+def draws_cells(layer: LayerDef, z: int) -> bool:
+    """Whether the layer's tiles at zoom z are grid cells rather than single features."""
+    return layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom
+
+
 def layer_tile_query(layer: LayerDef, z: int, access: Access = PUBLIC) -> LayerTileQuery:
     """The tile statement of the layer at zoom z for this audience: grid cells below its aggregate zoom, else features.
 
@@ -191,6 +196,6 @@ def layer_tile_query(layer: LayerDef, z: int, access: Access = PUBLIC) -> LayerT
         layer.generalise_m if public else None,
         tuple(f for f in layer.fields if f.generalise_codes) if public else (),
     )
-    if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom:
+    if draws_cells(layer, z):
         return _cell_query(shape, CELLS_PER_TILE)
     return _feature_query(shape)

@@ -8,12 +8,13 @@ from typing import Protocol
 
 from psycopg2.extensions import connection as Connection
 
-from layers.access import PUBLIC, Access, generalises
+from layers.access import PUBLIC, Access, generalises, has_rules
 from layers.catalogue import LAYER_ID_PATTERN, LayerDef
 from layers.errors import InvalidInput, LayerNotFound, NotFound
 from tiles.cache import CachedTile, cache_key
 from tiles.changes import layer_revisions, tile_revisions
 from tiles.grid import TileAddress
+from tiles.layer_sql import draws_cells
 from tiles.render import render_tile
 
 MAX_LAYERS_PER_TILE = 24
@@ -81,9 +82,9 @@ def get_tile(
     With `pin`, it is also kept under the layers' current revisions, where versioned URLs
     (`?v=`) find it without asking the database.
     """
-    # A generalised feature is drawn away from where it changed, so a public tile of such a
-    # layer is only reused while the whole layer is unchanged.
-    moved = any(generalises(layer, access) for layer in layers)
+    # A generalised feature is drawn away from where it changed (in the public's feature tiles,
+    # and in everyone's grid cells), so such a tile is only reused while the whole layer is unchanged.
+    moved = any(generalises(layer, access) or (has_rules(layer) and draws_cells(layer, tile.z)) for layer in layers)
     key = audience_key(
         access, cache_key(layer_revisions(layers) if moved else tile_revisions(conn, layers, tile), tile)
     )
