@@ -22,7 +22,7 @@ def test_migrations_from_empty_and_recorded():
             "004_editing",
             "005_vn2000_zones",
             "006_tile_change_lookup",
-            "007_sensitive_access",
+            "008_sensitive_access",
         ]
         assert apply_migrations(url) == []
         conn = psycopg2.connect(url)
