@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from atlas.auth import request_access
 from atlas.params import parse_bbox, parse_feature_id, parse_limit, parse_offset, parse_text
 from atlas.requestdb import request_connection
 from atlas.serialize import layer_detail, layer_summary, search_result
-from layers.catalogue import get_layer, list_layers
+from layers.access import get_visible_layer, visible_catalogue
 from layers.errors import InvalidInput
 from layers.features import FeatureQuery, get_feature, list_features
 from layers.search import search
@@ -23,7 +24,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def catalogue():
     """Every layer with its computed count, extent and last update."""
     conn = request_connection()
-    layers = [layer_summary(layer, layer_stats(conn, layer)) for layer in list_layers(conn)]
+    layers = [layer_summary(layer, layer_stats(conn, layer)) for layer in visible_catalogue(conn, request_access())]
     return jsonify({"layers": layers, "links": [{"rel": "self", "href": url_for(".catalogue", _external=True)}]})
 
 
@@ -31,7 +32,7 @@ def catalogue():
 def layer(layer_id: str):
     """One layer: metadata, style and attribute schema under `fields`."""
     conn = request_connection()
-    found = get_layer(conn, layer_id)
+    found = get_visible_layer(conn, layer_id, request_access())
     return jsonify(layer_detail(found, layer_stats(conn, found)))
 
 
@@ -47,7 +48,8 @@ def features(layer_id: str):
         text=parse_text(args.get("q")),
     )
     conn = request_connection()
-    page = list_features(conn, get_layer(conn, layer_id), query)
+    access = request_access()
+    page = list_features(conn, get_visible_layer(conn, layer_id, access), query, access)
     return jsonify(_feature_collection(layer_id, query, page.features, page.number_matched))
 
 
@@ -55,7 +57,8 @@ def features(layer_id: str):
 def feature(layer_id: str, fid: str):
     """One feature as GeoJSON, with its version as ETag."""
     conn = request_connection()
-    found = get_feature(conn, get_layer(conn, layer_id), parse_feature_id(fid))
+    access = request_access()
+    found = get_feature(conn, get_visible_layer(conn, layer_id, access), parse_feature_id(fid), access)
     response = jsonify(found)
     response.set_etag(str(found["version"]))
     # A client holding this version (If-None-Match) gets 304 and keeps its copy.
@@ -69,8 +72,9 @@ def search_places():
     if text is None or len(text) < 2:
         raise InvalidInput("q must have at least 2 characters, e.g. q=pu luong.")
     conn = request_connection()
-    layers = {layer.id: layer for layer in list_layers(conn)}
-    hits = search(conn, list(layers.values()), text)
+    access = request_access()
+    layers = {layer.id: layer for layer in visible_catalogue(conn, access)}
+    hits = search(conn, list(layers.values()), text, access)
     return jsonify({"query": text, "results": [search_result(hit, layers[hit.layer_id]) for hit in hits]})
 
 

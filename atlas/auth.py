@@ -21,6 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from atlas.requestdb import request_connection
 from atlas.settings import Settings
+from layers.access import OFFICIAL, PUBLIC, Access
 from layers.accounts import User, user_by_id, user_by_token
 from layers.errors import AtlasError, NotAuthenticated
 
@@ -114,6 +115,14 @@ def current_user() -> User | None:
             g.atlas_user = _session_user()
             g.atlas_by_token = False
     return g.atlas_user
+
+
+def request_access() -> Access:
+    """The audience of this request, the one place it is decided: any signed-in account is an official.
+
+    An invalid Bearer token is refused (401) rather than served as the public, so a script notices.
+    """
+    return OFFICIAL if current_user() is not None else PUBLIC
 
 
 def page_user() -> User | None:

@@ -14,6 +14,7 @@ from atlas.bodies import JSON_TYPES, MERGE_PATCH, json_body
 from atlas.i18n import current_language
 from atlas.params import parse_feature_id, parse_flag, parse_if_match, parse_limit, parse_offset, parse_version
 from atlas.requestdb import request_connection
+from layers.access import OFFICIAL
 from layers.accounts import User, require_editor
 from layers.catalogue import LayerDef, get_layer
 from layers.edits import WriteResult, create_feature, delete_feature, patch_feature, replace_feature, revert_feature
@@ -104,7 +105,7 @@ def history(layer_id: str, fid: str):
     feature_id = parse_feature_id(fid)
     versions = feature_history(conn, layer, feature_id)
     if not versions:
-        get_feature(conn, layer, feature_id)  # 404 when there is no such feature either
+        get_feature(conn, layer, feature_id, OFFICIAL)  # 404 when there is no such feature either
     return jsonify({"layer": layer.id, "feature_id": feature_id, "versions": versions})
 
 

@@ -8,7 +8,8 @@ from psycopg2.extensions import connection as Connection
 from werkzeug.datastructures import MultiDict
 
 from atlas.params import parse_bbox, parse_flag
-from layers.catalogue import LAYER_ID_PATTERN, LayerDef, get_layers
+from layers.access import Access, get_visible_layers
+from layers.catalogue import LAYER_ID_PATTERN, LayerDef
 from layers.errors import InvalidInput
 from layers.exchange.export import ExportRequest
 from layers.exchange.formats import parse_format, parse_srid
@@ -59,9 +60,11 @@ def parse_export_request(
     args: MultiDict[str, str],
     links: Callable[[LayerDef], OnlineLinks],
     extra_allowed: tuple[str, ...] = (),
+    *,
+    access: Access,
 ) -> ExportRequest:
-    """The export the query string asks for; field filters are allowed when one layer is exported."""
-    layers = get_layers(conn, layer_ids)
+    """The export the query string asks for, for this audience; field filters are allowed when one layer is exported."""
+    layers = get_visible_layers(conn, layer_ids, access)
     fmt = parse_format(args.get("format"))
     srid = parse_srid(args.get("crs"), fmt)
     pairs = _field_pairs(args, extra_allowed)
@@ -70,7 +73,8 @@ def parse_export_request(
         raise InvalidInput(f"Unknown parameter(s): {names}; field filters need a single layer's export.")
     bbox, commune = parse_bbox(args.get("bbox")), _commune(conn, args.get("commune"))
     selections = {layer.id: Selection(bbox, commune, parse_equals(layer, pairs)) for layer in layers}
-    return ExportRequest(tuple(layer_ids), fmt, srid, selections, {layer.id: links(layer) for layer in layers})
+    links_by_layer = {layer.id: links(layer) for layer in layers}
+    return ExportRequest(tuple(layer_ids), fmt, srid, selections, links_by_layer, access=access)
 
 
 def wants_background(args: MultiDict[str, str]) -> bool:

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
 
+from atlas.auth import request_access
 from atlas.export_params import parse_export_request, parse_layer_list, wants_background
 from atlas.pages import online_links
 from atlas.requestdb import request_connection
-from layers.catalogue import list_layers
-from layers.exchange.export import ExportRequest, count_features, export_layers
+from layers.access import visible_catalogue
+from layers.exchange.export import ExportRequest, ExportResult, Progress, count_features, export_layers
 from layers.exchange.formats import EXPORT_SRIDS, FORMATS
 from layers.exchange.jobs import ExportJobs
 from layers.exchange.readme import crs_name
@@ -27,7 +28,7 @@ bp = Blueprint("exports", __name__)
 def layer_export(layer_id: str):
     """One layer as shp (zip), gpkg, geojson, csv or kml, with `crs`, `bbox`, `commune` and field filters."""
     conn = request_connection()
-    return _export(parse_export_request(conn, [layer_id], request.args, online_links))
+    return _export(parse_export_request(conn, [layer_id], request.args, online_links, access=request_access()))
 
 
 @bp.get("/api/export")
@@ -35,20 +36,23 @@ def layers_export():
     """Several layers (`layers=a,b`) in one zip, with `format`, `crs`, `bbox` and `commune`."""
     conn = request_connection()
     ids = parse_layer_list(request.args.getlist("layers"))
-    return _export(parse_export_request(conn, ids, request.args, online_links, extra_allowed=("layers",)))
+    export = parse_export_request(
+        conn, ids, request.args, online_links, extra_allowed=("layers",), access=request_access()
+    )
+    return _export(export)
 
 
 @bp.get("/api/exports/<job_id>")
 def job_status(job_id: str):
     """A background export's state, progress and, once done, its download link."""
-    state = _jobs().state(job_id)
+    state = _jobs().state(job_id, request_access())
     return jsonify(_job_body(job_id, state))
 
 
 @bp.get("/api/exports/<job_id>/file")
 def job_file(job_id: str):
     """The file of a finished background export."""
-    path, filename, media_type = _jobs().result(job_id)
+    path, filename, media_type = _jobs().result(job_id, request_access())
     return send_file(path, mimetype=media_type, as_attachment=True, download_name=filename)
 
 
@@ -58,7 +62,7 @@ def page():
     conn = request_connection()
     return render_template(
         "export/page.html",
-        layers=list_layers(conn),
+        layers=visible_catalogue(conn, request_access()),
         formats=FORMATS.values(),
         crs_choices=[(srid, crs_name(conn, srid)) for srid in EXPORT_SRIDS],
         communes=commune_choices(conn),
@@ -81,8 +85,12 @@ def _export(export: ExportRequest) -> Response | tuple[Response, int]:
     total = sum(count_features(conn, export).values())
     if total > settings.export_stream_max or wants_background(request.args):
         url = settings.database_url
-        job_id = _jobs().start(total, lambda folder, progress: export_in_snapshot(url, export, folder, progress))
-        body = _job_body(job_id, _jobs().state(job_id))
+
+        def run(folder: Path, progress: Progress) -> ExportResult:
+            return export_in_snapshot(url, export, folder, progress)
+
+        job_id = _jobs().start(total, run, export.access)
+        body = _job_body(job_id, _jobs().state(job_id, export.access))
         return jsonify(body), 202, {"Location": body["status_url"]}  # type: ignore[return-value]
     folder = Path(tempfile.mkdtemp(prefix="atlas-export-"))
     try:

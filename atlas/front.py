@@ -25,6 +25,9 @@ TILE_CACHE = (
     "proxy_cache tiles;\n"
     "            proxy_cache_key $request_uri;\n"
     "            proxy_cache_lock on;\n"
+    # A signed-in official's tiles may hold exact positions: never answered from, nor kept in, the cache.
+    "            proxy_cache_bypass $http_authorization $cookie_atlas_session;\n"
+    "            proxy_no_cache $http_authorization $cookie_atlas_session;\n"
     "            add_header X-Front-Cache $upstream_cache_status;"
 )
 

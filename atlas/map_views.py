@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from branca.element import Figure
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from atlas.auth import page_user
+from atlas.auth import page_user, request_access
 from atlas.i18n import current_language
 from atlas.mapbuild import build_map, map_config
 from atlas.requestdb import request_connection
-from layers.catalogue import list_layers
+from layers.access import visible_catalogue
 from layers.crs import VN2000_PROVINCE_SRID, proj4_definition
+from tiles.tilejson import tile_path
 
 bp = Blueprint("atlas_map", __name__)
 
@@ -45,9 +46,11 @@ def atlas_map():
     conn = request_connection()
     lang = current_language()
     user = page_user()
-    layers = list_layers(conn)
+    access = request_access()
+    layers = visible_catalogue(conn, access)
     editable = {layer.id for layer in layers if user is not None and user.may_edit(layer.id)}
     config = map_config(layers, lang, proj4_definition(conn, VN2000_PROVINCE_SRID), ui_strings(), editable)
+    config["tile_url"] = request.script_root + tile_path(access)
     folium_map = build_map(config, current_app.extensions["atlas.settings"].online_basemap)
     figure = folium_map.get_root()
     assert isinstance(figure, Figure)

@@ -14,6 +14,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
+from layers.display import display_spec
 from layers.province import PROVINCE_BBOX
 from tiles.tilejson import TILE_PATH
 
@@ -81,6 +82,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
                 "label": localized(f, "label", lang),
                 "unit": f.unit,
                 "type": f.type,
+                "display": display_spec(f),
                 "domain": {v.code: localized(v, "label", lang) for v in f.domain},
             }
             for f in layer.fields

@@ -5,43 +5,45 @@ The map blueprint owns `/`; these pages share templates/base.html with it.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 from psycopg2.extensions import connection as Connection
 
-from atlas.auth import page_user
+from atlas.auth import page_user, request_access
 from atlas.i18n import LANGUAGES, current_language
 from atlas.params import parse_feature_id
 from atlas.requestdb import request_connection
-from layers.catalogue import THEMES, FieldDef, LayerDef, get_layer, list_layers, localized, theme_title
+from layers import display
+from layers.access import Access, get_visible_layer, visible_catalogue
+from layers.catalogue import THEMES, FieldDef, LayerDef, localized, theme_title
 from layers.charts import Chart, Guide, feature_shape, locator_map_svg, province_outline, time_series_svg
+from layers.errors import NotFound
 from layers.features import get_feature
 from layers.history import layer_changes
 from layers.iso19139 import OnlineLinks, metadata_document
+from layers.maplink import map_hash
 from layers.measurements import Readings, has_measurements, station_readings
 from layers.qcvn08 import Limit, beyond_drawn_limits, limits_for
+from layers.readings_csv import readings_csv
+from layers.station_status import latest_status
 from layers.stats import layer_stats
 
 bp = Blueprint("pages", __name__)
 # Changes listed on a layer page for signed-in users; the API pages through the rest.
 RECENT_CHANGES = 10
-# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 
 
 @bp.get("/layers")
 def catalogue():
     """Layers grouped by theme, with computed feature counts and last updates."""
     conn = request_connection()
-    entries = [(layer, layer_stats(conn, layer)) for layer in list_layers(conn)]
+    entries = [(layer, layer_stats(conn, layer)) for layer in visible_catalogue(conn, request_access())]
     ordered = sorted(entries, key=lambda e: (list(THEMES).index(e[0].theme), e[0].sort_order))
     themes = [(theme, list(group)) for theme, group in groupby(ordered, key=lambda e: e[0].theme)]
     return render_template("layers/catalogue.html", themes=themes)
@@ -51,13 +53,19 @@ def catalogue():
 def layer(layer_id: str):
     """One layer: its metadata, attribute dictionary, computed facts, extent map and downloads."""
     conn = request_connection()
-    found = get_layer(conn, layer_id)
+    found = get_visible_layer(conn, layer_id, request_access())
     stats = layer_stats(conn, found)
     extent_map = locator_map_svg(province_outline(conn), _("Phạm vi của lớp dữ liệu"), extent=stats.bbox)
     user = page_user()
     recent = layer_changes(conn, found, RECENT_CHANGES, 0) if user else None
     return render_template(
-        "layers/detail.html", layer=found, stats=stats, extent_map=extent_map, recent=recent, user=user
+        "layers/detail.html",
+        layer=found,
+        stats=stats,
+        extent_map=extent_map,
+        recent=recent,
+        user=user,
+        map_url=map_link(found, stats.bbox),
     )
 
 
@@ -65,7 +73,7 @@ def layer(layer_id: str):
 def metadata_xml(layer_id: str):
     """The layer's metadata as ISO 19139 XML (QCVN 42:2020/BTNMT follows ISO 19115)."""
     conn = request_connection()
-    found = get_layer(conn, layer_id)
+    found = get_visible_layer(conn, layer_id, request_access())
     document = metadata_document(found, layer_stats(conn, found), online_links(found))
     return Response(document, mimetype="application/xml")
 
@@ -73,11 +81,34 @@ def metadata_xml(layer_id: str):
 @bp.get("/layers/<layer_id>/features/<fid>")
 def feature(layer_id: str, fid: str):
     """One feature: its attributes in words, a small map and, for stations, their measurements."""
+    conn, access, found, feature_id = _requested_feature(layer_id, fid)
+    context = _feature_context(conn, found, feature_id, access)
+    return render_template("features/detail.html", layer=found, **context)
+
+
+@bp.get("/layers/<layer_id>/features/<fid>/readings.csv")
+def readings_table(layer_id: str, fid: str):
+    """A station's readings table as CSV (UTF-8 with BOM); 404 for a feature without measurements."""
+    conn, access, found, feature_id = _requested_feature(layer_id, fid)
+    get_feature(conn, found, feature_id, access)  # 404 when there is no such feature
+    if not has_measurements(found.id):
+        raise NotFound(_("Lớp này không có số liệu quan trắc."))
+    body = readings_csv(station_readings(conn, feature_id), current_language(), _("Ngày lấy mẫu"))
+    name = f"{found.id}_{feature_id}_readings.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _requested_feature(layer_id: str, fid: str) -> tuple[Connection, Access, LayerDef, int]:
+    """The connection, audience, layer and feature id a feature URL names (400 or 404 when it names none)."""
     feature_id = parse_feature_id(fid)
     conn = request_connection()
-    found = get_layer(conn, layer_id)
-    context = _feature_context(conn, found, feature_id)
-    return render_template("features/detail.html", layer=found, **context)
+    access = request_access()
+    return conn, access, get_visible_layer(conn, layer_id, access), feature_id
+
+
+def map_link(layer: LayerDef, box: tuple[float, float, float, float] | None) -> str | None:
+    """The atlas map opened at the box with the layer shown; None without a box."""
+    return url_for("atlas_map.atlas_map") + map_hash(layer, box) if box else None
 
 
 def online_links(layer: LayerDef) -> OnlineLinks:
@@ -91,19 +122,22 @@ def online_links(layer: LayerDef) -> OnlineLinks:
     )
 
 
-def _feature_context(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
-    feature_data = get_feature(conn, layer, fid)
+def _feature_context(conn: Connection, layer: LayerDef, fid: int, access: Access) -> dict[str, Any]:
+    feature_data = get_feature(conn, layer, fid, access)
     label = _("Vị trí của đối tượng")
+    shape = feature_shape(conn, layer, fid, access)
     context: dict[str, Any] = {
         "feature": feature_data,
         "feature_title": feature_title(layer, feature_data),
-        "feature_map": locator_map_svg(province_outline(conn), label, shape=feature_shape(conn, layer, fid)),
+        "feature_map": locator_map_svg(province_outline(conn), label, shape=shape),
+        "map_url": map_link(layer, shape.bbox if shape else None),
         "readings": None,
+        "status": None,
         "charts": [],
     }
     if has_measurements(layer.id):
         readings = station_readings(conn, fid)
-        context.update(readings=readings, charts=station_charts(readings))
+        context.update(readings=readings, charts=station_charts(readings), status=latest_status(readings))
     return context
 
 
@@ -131,7 +165,7 @@ def station_charts(readings: Readings) -> list[tuple[str, str, Markup]]:
             points=series.points,
             guides=[_guide(limit) for limit in limits_for(series.parameter.code)],
             number=format_number,
-            date=format_date,
+            date=display.format_date,
             flagged=partial(beyond_drawn_limits, series.parameter.code),
             # Coliform counts span three orders of magnitude; a linear axis would hide all but the peaks.
             log_scale=series.parameter.code == "coliform",
@@ -148,46 +182,24 @@ def _guide(limit: Limit) -> Guide:
 
 def format_number(value: float | int | None) -> str:
     """A number with the separators of the page's language (1.234,5 in Vietnamese)."""
-    return "—" if value is None else str(format_decimal(value))
+    return display.format_number(value, current_language())
 
 
-def format_date(value: dt.date | str | None) -> str:
-    """A date as dd/mm/yyyy, whatever the language."""
-    if value is None or value == "":
-        return "—"
-    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return day.strftime("%d/%m/%Y")
-
-
-def format_datetime(value: dt.datetime | str | None) -> str:
-    """A time as dd/mm/yyyy HH:MM in Vietnam's time."""
-    if value is None or value == "":
-        return "—"
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(VIETNAM_TIME)
-    return moment.strftime("%d/%m/%Y %H:%M")
+def plain_value(field: FieldDef, value: Any) -> str:
+    """A value by the field's display kind (a year as 1999, a decimal with its digits), without unit."""
+    return display.format_plain(field, value, current_language())
 
 
 def attribute_value(field: FieldDef, value: Any) -> str:
-    """An attribute value in words: domain label, formatted date or number, with its unit."""
-    lang = current_language()
+    """An attribute value in words: domain label, yes or no, else by its display kind; with its unit."""
     if value is None or value == "":
         return "—"
     if field.domain:
-        text = field.domain_label(value, lang) or str(value)
+        text = field.domain_label(value, current_language()) or str(value)
     elif field.type == "boolean":
         text = _("Có") if value else _("Không")
-    elif field.type == "date":
-        text = format_date(value)
-    elif field.type == "datetime":
-        text = format_datetime(value)
-    elif field.type == "integer" and "year" in field.name:
-        text = str(value)  # a year is not a quantity: 2025, never 2.025
-    elif field.type in ("integer", "number"):
-        text = format_number(value)
     else:
-        text = str(value)
+        text = plain_value(field, value)
     return f"{text} {field.unit}" if field.unit else text
 
 
@@ -215,7 +227,8 @@ def _page_helpers() -> dict[str, Any]:
         "theme_title": lambda theme: theme_title(theme, current_language()),
         "attribute_value": attribute_value,
         "format_number": format_number,
-        "format_date": format_date,
-        "format_datetime": format_datetime,
+        "format_date": display.format_date,
+        "format_datetime": display.format_datetime,
+        "plain_value": plain_value,
         "beyond_drawn_limits": beyond_drawn_limits,
     }

@@ -31,6 +31,21 @@ FIELD_TYPES = {
 }
 # Columns every layer table has besides its own fields; no field may reuse these names.
 SYSTEM_COLUMNS = ("fid", "geom", "geom_3857", "version", "updated_at", "updated_by")
+# How a field's values are written on pages, in popups and in exports (layers/display.py).
+DISPLAY_KINDS = ("text", "code", "integer", "decimal", "year", "date", "datetime", "boolean")
+# The display kind of a field that names none, by its type.
+DEFAULT_DISPLAY = {
+    "text": "text",
+    "integer": "integer",
+    "number": "decimal",
+    "date": "date",
+    "datetime": "datetime",
+    "boolean": "boolean",
+}
+# Who may see a layer: everyone, or signed-in officials only (layers/access.py enforces it).
+ACCESS_LEVELS = ("public", "officials")
+# Sensitive features are shown to the public at the centre of a grid cell this wide (metres, EPSG:5897).
+DEFAULT_GENERALISE_M = 10_000
 LAYER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DATA_SCHEMA = "layerdata"
 
@@ -71,17 +86,36 @@ class FieldDef:
     maximum: float | None = None
     in_tiles: bool = False
     searchable: bool = False
+    # A feature whose value is one of these codes is sensitive: the public sees it generalised.
+    generalise_codes: tuple[str, ...] = ()
+    # Withheld from the public on sensitive features (attributes that could locate them).
+    withheld_when_generalised: bool = False
+    # How values are written (DISPLAY_KINDS; by type when None), and a decimal's fraction digits at most.
+    display: str | None = None
+    digits: int | None = None
 
     def __post_init__(self) -> None:
         if not LAYER_ID_PATTERN.match(self.name) or self.name in SYSTEM_COLUMNS:
             raise ValueError(f"invalid field name {self.name!r}")
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r} has unknown type {self.type!r}")
+        if self.display is not None and self.display not in DISPLAY_KINDS:
+            raise ValueError(f"field {self.name!r} has unknown display kind {self.display!r}")
+        if self.digits is not None and not 0 <= self.digits <= 10:
+            raise ValueError(f"field {self.name!r} needs 0 to 10 digits")
+        unknown = set(self.generalise_codes) - {v.code for v in self.domain}
+        if unknown:
+            raise ValueError(f"field {self.name!r} generalises codes outside its domain: {sorted(unknown)}")
 
     @property
     def sql_type(self) -> str:
         """The PostgreSQL column type of this field."""
         return FIELD_TYPES[self.type]
+
+    @property
+    def display_kind(self) -> str:
+        """How the field's values are written: its own display kind, else the one of its type."""
+        return self.display or DEFAULT_DISPLAY[self.type]
 
     def domain_label(self, code: Any, lang: str = "vi") -> str | None:
         """The label of a coded value in the given language, or None when it is not coded."""
@@ -163,10 +197,16 @@ class LayerDef:
     sort_order: int = 0
     aggregate_below_zoom: int | None = None
     revision: int = 0
+    access: str = "public"
+    generalise_m: int = DEFAULT_GENERALISE_M
 
     def __post_init__(self) -> None:
         if not LAYER_ID_PATTERN.match(self.id):
             raise ValueError(f"invalid layer id {self.id!r}")
+        if self.access not in ACCESS_LEVELS:
+            raise ValueError(f"layer {self.id!r} has unknown access level {self.access!r}")
+        if self.generalise_m <= 0:
+            raise ValueError(f"layer {self.id!r} needs a positive generalisation grid")
         if self.theme not in THEMES:
             raise ValueError(f"layer {self.id!r} has unknown theme {self.theme!r}")
         if self.geometry_type not in GEOMETRY_TYPES:
@@ -198,7 +238,8 @@ class LayerDef:
 
 def _field_from_json(data: dict) -> FieldDef:
     domain = tuple(DomainValue(**value) for value in data.pop("domain", ()))
-    return FieldDef(domain=domain, **data)
+    codes = tuple(data.pop("generalise_codes", ()))
+    return FieldDef(domain=domain, generalise_codes=codes, **data)
 
 
 def _style_from_json(data: dict) -> Style:
@@ -214,14 +255,15 @@ def _metadata_from_json(data: dict) -> Metadata:
 
 SELECT_LAYERS = (
     "SELECT id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom, visible_by_default,"
-    " sort_order, aggregate_below_zoom, style, fields, metadata, revision FROM layer"
+    " sort_order, aggregate_below_zoom, style, fields, metadata, revision, access, generalise_m FROM layer"
 )
 
 
 def _layer_from_row(row: tuple) -> LayerDef:
     (lid, theme, title_vi, title_en, gtype, min_zoom, max_zoom, visible, order, aggregate, style, fields, meta, rev) = (
-        row
+        row[:14]
     )
+    access, generalise_m = row[14:]
     return LayerDef(
         id=lid,
         theme=theme,
@@ -237,6 +279,8 @@ def _layer_from_row(row: tuple) -> LayerDef:
         fields=tuple(_field_from_json(dict(f)) for f in fields),
         metadata=_metadata_from_json(dict(meta)),
         revision=rev,
+        access=access,
+        generalise_m=generalise_m,
     )
 
 
@@ -297,15 +341,16 @@ def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
         cur.execute(
             """
             INSERT INTO layer (id, theme, title_vi, title_en, geometry_type, min_zoom, max_zoom,
-                               visible_by_default, sort_order, aggregate_below_zoom, style, fields, metadata)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                               visible_by_default, sort_order, aggregate_below_zoom, style, fields, metadata,
+                               access, generalise_m)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (id) DO UPDATE SET
                 theme = EXCLUDED.theme, title_vi = EXCLUDED.title_vi, title_en = EXCLUDED.title_en,
                 geometry_type = EXCLUDED.geometry_type, min_zoom = EXCLUDED.min_zoom,
                 max_zoom = EXCLUDED.max_zoom, visible_by_default = EXCLUDED.visible_by_default,
                 sort_order = EXCLUDED.sort_order, aggregate_below_zoom = EXCLUDED.aggregate_below_zoom,
                 style = EXCLUDED.style, fields = EXCLUDED.fields,
-                metadata = EXCLUDED.metadata,
+                metadata = EXCLUDED.metadata, access = EXCLUDED.access, generalise_m = EXCLUDED.generalise_m,
                 -- A new definition may draw every tile differently (fields, zooms, cells).
                 revision = layer.revision + 1, tiles_base_revision = layer.revision + 1
             """,
@@ -323,5 +368,7 @@ def save_layer_definition(conn: Connection, layer: LayerDef) -> None:
                 Json(style),
                 Json(fields),
                 Json(meta),
+                layer.access,
+                layer.generalise_m,
             ),
         )

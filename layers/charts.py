@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import Access, geometry_sql
 from layers.catalogue import LayerDef, get_layer
 from layers.errors import LayerNotFound
 from layers.tables import table_identifier
@@ -223,9 +224,9 @@ def province_outline(conn: Connection) -> Shape | None:
     return _fetch_shape(conn, query, {})
 
 
-def feature_shape(conn: Connection, layer: LayerDef, fid: int) -> Shape | None:
-    """The geometry of one feature, ready for a small map; None when there is no such feature."""
-    query = _shape_sql(table_identifier(layer), sql.SQL("geom"), sql.SQL("WHERE fid = %(fid)s"))
+def feature_shape(conn: Connection, layer: LayerDef, fid: int, access: Access) -> Shape | None:
+    """The geometry of one feature as the audience sees it, ready for a small map; None when there is none."""
+    query = _shape_sql(table_identifier(layer), geometry_sql(layer, access), sql.SQL("WHERE fid = %(fid)s"))
     return _fetch_shape(conn, query, {"fid": fid})
 
 

@@ -20,6 +20,7 @@ import psycopg2.extensions
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import OFFICIAL
 from layers.accounts import User
 from layers.catalogue import LayerDef
 from layers.errors import FeatureNotFound, InvalidFeature, NotFound, VersionConflict
@@ -146,7 +147,7 @@ def _conflict_or_missing(
 ) -> NotFound | VersionConflict:
     """Why a guarded statement changed no row: the feature is gone, or it moved past `expected`."""
     try:
-        current = get_feature(conn, layer, fid)
+        current = get_feature(conn, layer, fid, OFFICIAL)
     except FeatureNotFound as missing:
         return missing
     return version_conflict(conn, layer, current, expected)
@@ -234,7 +235,7 @@ def patch_feature(
     with write_transaction(conn, user, unconditional=expected is None):
         values, geometry = _checked(conn, layer, patch, partial=True, repair=repair)
         if not values and geometry is None:
-            current = get_feature(conn, layer, fid)
+            current = get_feature(conn, layer, fid, OFFICIAL)
             if expected is not None and current["version"] != expected:
                 raise version_conflict(conn, layer, current, expected)
             return WriteResult(current, current["version"])

@@ -9,6 +9,16 @@ from typing import Any
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import (
+    OFFICIAL,
+    Access,
+    generalises,
+    geometry_sql,
+    searchable_fields,
+    sensitive_sql,
+    value_sql,
+    within_envelope_sql,
+)
 from layers.catalogue import LayerDef
 from layers.errors import FeatureNotFound
 from layers.tables import table_identifier
@@ -45,32 +55,42 @@ class FeaturePage:
     number_matched: int
 
 
-def _properties_sql(layer: LayerDef) -> sql.Composable:
+def _properties_sql(layer: LayerDef, access: Access) -> sql.Composable:
     pairs = sql.SQL(", ").join(
-        sql.SQL("{}, {}").format(sql.Literal(f.name), sql.Identifier(f.name)) for f in layer.fields
+        sql.SQL("{}, {}").format(sql.Literal(f.name), value_sql(layer, f, access)) for f in layer.fields
     )
     return sql.SQL("json_build_object({})").format(pairs)
 
 
-def feature_columns(layer: LayerDef) -> sql.Composable:
-    """The columns a feature is read from (for SELECT, and RETURNING of writes); see feature_from_row."""
-    return sql.SQL("fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at, updated_by").format(
-        decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer)
+def feature_columns(layer: LayerDef, access: Access = OFFICIAL) -> sql.Composable:
+    """The columns a feature is read from (for SELECT, and RETURNING of writes); see feature_from_row.
+
+    For an audience that sees the layer generalised, a last column says whether this feature is.
+    """
+    generalised = sql.SQL(", {}").format(sensitive_sql(layer)) if generalises(layer, access) else sql.SQL("")
+    return sql.SQL(
+        "fid, ST_AsGeoJSON({geom}, {decimals}), {props}, version, updated_at, updated_by{generalised}"
+    ).format(
+        geom=geometry_sql(layer, access),
+        decimals=sql.Literal(GEOJSON_DECIMALS),
+        props=_properties_sql(layer, access),
+        generalised=generalised,
     )
 
 
-def _feature_select(layer: LayerDef) -> sql.Composable:
-    return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer), table_identifier(layer))
+def _feature_select(layer: LayerDef, access: Access) -> sql.Composable:
+    return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer, access), table_identifier(layer))
 
 
-def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+def _where(layer: LayerDef, query: FeatureQuery, access: Access) -> tuple[sql.Composable, list[Any]]:
     clauses: list[sql.Composable] = []
     params: list[Any] = []
     if query.bbox is not None:
         b = query.bbox
-        clauses.append(sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
-        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
-    searchable = [f for f in layer.fields if f.searchable]
+        within, copies = within_envelope_sql(layer, access, sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
+        clauses.append(within)
+        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat] * copies
+    searchable = searchable_fields(layer, access)
     if query.text and searchable:
         # Diacritics-insensitive: "pu luong" matches "Pù Luông".
         matches = sql.SQL(" OR ").join(
@@ -96,9 +116,10 @@ def contains_pattern(text: str) -> str:
     return f"%{escape_like(text)}%"
 
 
-def feature_from_row(row: tuple) -> dict[str, Any]:
-    """A row of feature_columns as a GeoJSON Feature with its version."""
-    fid, geometry, properties, version, updated_at, updated_by = row
+def feature_from_row(row: tuple, layer: LayerDef | None = None) -> dict[str, Any]:
+    """A row of feature_columns as a GeoJSON Feature with its version (and `generalised_m` when generalised)."""
+    fid, geometry, properties, version, updated_at, updated_by = row[:6]
+    extra = {"generalised_m": layer.generalise_m} if layer is not None and row[6:] == (True,) else {}
     return {
         "type": "Feature",
         "id": fid,
@@ -107,28 +128,29 @@ def feature_from_row(row: tuple) -> dict[str, Any]:
         "version": version,
         "updated_at": updated_at.isoformat(),
         "updated_by": updated_by,
+        **extra,
     }
 
 
-def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> FeaturePage:
-    """One page of the layer's features, ordered by feature id, with the total that match."""
-    where, params = _where(layer, query)
+def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery, access: Access) -> FeaturePage:
+    """One page of the layer's features as the audience sees them, ordered by feature id, with the total that match."""
+    where, params = _where(layer, query, access)
     with conn.cursor() as cur:
         cur.execute(
-            _feature_select(layer) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
+            _feature_select(layer, access) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
             [*params, query.limit, query.offset],
         )
-        features = [feature_from_row(row) for row in cur.fetchall()]
+        features = [feature_from_row(row, layer) for row in cur.fetchall()]
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table_identifier(layer)) + where, params)
         (matched,) = cur.fetchone()
     return FeaturePage(features=features, number_matched=matched)
 
 
-def get_feature(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
-    """The feature `fid` of the layer as a GeoJSON Feature; raises FeatureNotFound."""
+def get_feature(conn: Connection, layer: LayerDef, fid: int, access: Access) -> dict[str, Any]:
+    """The feature `fid` of the layer as a GeoJSON Feature, as the audience sees it; raises FeatureNotFound."""
     with conn.cursor() as cur:
-        cur.execute(_feature_select(layer) + sql.SQL(" WHERE fid = %s"), (fid,))
+        cur.execute(_feature_select(layer, access) + sql.SQL(" WHERE fid = %s"), (fid,))
         row = cur.fetchone()
     if row is None:
         raise FeatureNotFound(f"Layer '{layer.id}' has no feature {fid}.")
-    return feature_from_row(row)
+    return feature_from_row(row, layer)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import has_rules, public_point_3857_sql
 from layers.catalogue import LayerDef
 from layers.tables import table_identifier
 
@@ -47,12 +48,16 @@ def _delta_sql(layer: LayerDef) -> sql.Composable:
     per_tile = CELLS_PER_TILE
     top = (layer.aggregate_below_zoom or 1) - 1
     deepest_cell = WORLD_METRES / (2**top) / per_tile
+    # Cells are counted where the public sees each feature, so no cell tells where a sensitive one is.
+    seen: sql.Composable = sql.SQL("geom_3857")
+    if has_rules(layer):
+        seen = public_point_3857_sql(layer.fields, layer.generalise_m, seen)
     source = sql.SQL(
         "SELECT ST_X(p) AS x, ST_Y(p) AS y, a, category, sign FROM ("
-        " SELECT ST_Centroid(geom_3857) AS p, ST_Area(geom_3857) AS a, {cat} AS category, 1 AS sign FROM new_rows"
+        " SELECT ST_Centroid({seen}) AS p, ST_Area(geom_3857) AS a, {cat} AS category, 1 AS sign FROM new_rows"
         " UNION ALL"
-        " SELECT ST_Centroid(geom_3857), ST_Area(geom_3857), {cat}, -1 FROM old_rows) r"
-    ).format(cat=_category_sql(layer))
+        " SELECT ST_Centroid({seen}), ST_Area(geom_3857), {cat}, -1 FROM old_rows) r"
+    ).format(cat=_category_sql(layer), seen=seen)
     shift = sql.SQL("({} - zz.z)").format(sql.Literal(top))
     return sql.SQL(
         "INSERT INTO {cells} AS c (z, tx, ty, cx, cy, category, n, sum_x, sum_y, area)"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import Access, geometry_sql, searchable_fields
 from layers.catalogue import LayerDef
 from layers.features import escape_like
 from layers.tables import table_identifier
@@ -27,8 +28,8 @@ class SearchHit:
     starts_with: bool
 
 
-def _layer_query(layer: LayerDef) -> sql.Composable:
-    fields = [f for f in layer.fields if f.searchable]
+def _layer_query(layer: LayerDef, access: Access) -> sql.Composable:
+    fields = searchable_fields(layer, access)
     # A layer's name is the best label; layers without one show their first searchable field.
     label = sql.Identifier(next((f.name for f in fields if f.name == "name"), fields[0].name))
     matches = sql.SQL(" OR ").join(
@@ -37,10 +38,11 @@ def _layer_query(layer: LayerDef) -> sql.Composable:
     return sql.SQL(
         "SELECT fid, {label}, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b),"
         " atlas_fold({label}) LIKE atlas_fold(%(prefix)s) OR atlas_fold({label}) LIKE atlas_fold(%(word)s) AS starts"
-        " FROM (SELECT fid, {label}, ST_Expand(geom::box2d, {margin}) AS b FROM {table} WHERE {matches}"
+        " FROM (SELECT fid, {label}, ST_Expand({geom}::box2d, {margin}) AS b FROM {table} WHERE {matches}"
         " ORDER BY fid LIMIT {per_layer}) t"
     ).format(
         label=label,
+        geom=geometry_sql(layer, access),
         margin=sql.Literal(POINT_MARGIN_DEG if layer.geometry_kind == "point" else 0),
         table=table_identifier(layer),
         matches=matches,
@@ -48,16 +50,17 @@ def _layer_query(layer: LayerDef) -> sql.Composable:
     )
 
 
-def search(conn: Connection, layers: list[LayerDef], text: str, limit: int = 20) -> list[SearchHit]:
-    """Features of the layers whose searchable fields contain `text`; names that start with it come first."""
+def search(conn: Connection, layers: list[LayerDef], text: str, access: Access, limit: int = 20) -> list[SearchHit]:
+    """Features of the layers whose searchable fields contain `text`, where the audience sees them; names that
+    start with it come first."""
     escaped = escape_like(text)
     params = {"pattern": f"%{escaped}%", "prefix": f"{escaped}%", "word": f"% {escaped}%"}
     hits: list[SearchHit] = []
     with conn.cursor() as cur:
         for layer in layers:
-            if not any(f.searchable for f in layer.fields):
+            if not searchable_fields(layer, access):
                 continue
-            cur.execute(_layer_query(layer), params)
+            cur.execute(_layer_query(layer, access), params)
             hits += [
                 SearchHit(layer.id, fid, label, (x0, y0, x1, y1), starts) for fid, label, x0, y0, x1, y1, starts in cur
             ]

@@ -65,7 +65,8 @@ def max_distance_m(db: Connection, layer_id: str, srid: int, exported: dict[int,
 
 
 def export_request(layer_ids: list[str], fmt: str, srid: int | None = None, batch_rows: int = 10_000, **filters):
-    """An ExportRequest as the API would build it, with made-up links for the metadata."""
+    """An ExportRequest as the API would build it for an official (exact data), with made-up links for the metadata."""
+    from layers.access import OFFICIAL
     from layers.exchange.export import ExportRequest
     from layers.exchange.formats import FORMATS
     from layers.exchange.selection import Selection
@@ -79,4 +80,5 @@ def export_request(layer_ids: list[str], fmt: str, srid: int | None = None, batc
         selections={i: Selection(**filters) for i in layer_ids},
         links={i: links for i in layer_ids},
         batch_rows=batch_rows,
+        access=OFFICIAL,
     )

@@ -9,13 +9,15 @@ import pytest
 from layers.sample.definitions import SAMPLE_LAYERS
 
 LAYER_IDS = [layer.id for layer in SAMPLE_LAYERS]
+# What the public sees of the catalogue: patrol routes are for signed-in officials only.
+PUBLIC_LAYER_IDS = [layer.id for layer in SAMPLE_LAYERS if layer.access == "public"]
 
 
 def test_catalogue_lists_every_layer_with_computed_facts(client, db):
     response = client.get("/api/layers")
     assert response.status_code == 200
     layers = {entry["id"]: entry for entry in response.get_json()["layers"]}
-    assert sorted(layers) == sorted(LAYER_IDS)
+    assert sorted(layers) == sorted(PUBLIC_LAYER_IDS)
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM layerdata.communes")
         assert layers["communes"]["feature_count"] == cur.fetchone()[0] == 166

@@ -92,7 +92,8 @@ def test_csv_has_a_bom_and_lon_lat_for_points(client, db):
     assert first["issued_on"] == stored[int(first["feature_id"])]["issued_on"].isoformat()
 
 
-def test_csv_of_lines_in_vn2000_has_wkt(client, db):
+def test_csv_of_lines_in_vn2000_has_wkt(client, db, make_account):
+    client.environ_base["HTTP_AUTHORIZATION"] = make_account("viewer").bearer["Authorization"]  # officials only
     data = download(client, "/api/layers/patrol_routes/export?format=csv&crs=EPSG:5897")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert next(iter(rows[0])) == "WKT" and rows[0]["WKT"].startswith("LINESTRING")

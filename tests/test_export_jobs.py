@@ -13,6 +13,7 @@ import pytest
 from pyproj import CRS
 
 from atlas import create_app
+from layers.access import PUBLIC
 from layers.errors import InvalidInput
 from layers.exchange.jobs import ExportJobs
 from tests.exporting import database_rows
@@ -96,12 +97,13 @@ def test_a_failed_job_says_why_and_old_jobs_are_removed(tmp_path):
     def fail(folder: Path, progress):
         raise InvalidInput("nothing to export")
 
-    job_id = jobs.start(10, fail)
+    job_id = jobs.start(10, fail, PUBLIC)
     deadline = time.monotonic() + 10
-    while jobs.state(job_id)["state"] == "running" and time.monotonic() < deadline:
+    while jobs.state(job_id, PUBLIC)["state"] == "running" and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert jobs.state(job_id) | {"updated": 0, "created": 0} == {
+    assert jobs.state(job_id, PUBLIC) | {"updated": 0, "created": 0} == {
         "state": "failed", "done": 0, "total": 10, "error": "nothing to export", "updated": 0, "created": 0,
+        "officials_only": False,
     }  # fmt: skip
     ExportJobs(tmp_path, keep_s=-1).remove_expired()
     assert not (tmp_path / job_id).exists()

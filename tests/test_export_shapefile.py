@@ -26,10 +26,12 @@ LAYER = "species_observations"
 
 
 @pytest.fixture(scope="module")
-def exported(app, tmp_path_factory) -> Path:
-    """The species observations as a zipped shapefile in the default CRS, unpacked."""
+def exported(app, make_account, tmp_path_factory) -> Path:
+    """The species observations as an official downloads them (exact), a zipped shapefile in the default CRS."""
     folder = tmp_path_factory.mktemp("shp")
-    members = unpack(download(app.test_client(), f"/api/layers/{LAYER}/export?format=shp"), folder)
+    official = app.test_client()
+    official.environ_base["HTTP_AUTHORIZATION"] = make_account("viewer").bearer["Authorization"]
+    members = unpack(download(official, f"/api/layers/{LAYER}/export?format=shp"), folder)
     expected = [f"{LAYER}{ext}" for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg", "_fields.csv", "_metadata.xml")]
     assert sorted(members) == sorted([*expected, "README.txt"])
     assert all(name.isascii() for name in members)

@@ -19,7 +19,7 @@ def test_map_page_names_no_other_host_and_carries_the_catalogue(client):
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     config = _config(html)
     ids = [layer["id"] for layer in config["layers"]]
-    assert sorted(ids) == sorted(config["panel_order"]) and len(ids) == 12
+    assert sorted(ids) == sorted(config["panel_order"]) and len(ids) == 11  # patrol routes: officials only
     kinds = [layer["geometry_kind"] for layer in config["layers"]]
     assert kinds == sorted(kinds, key=["polygon", "line", "point"].index), "points are drawn last, on top"
     permits = next(layer for layer in config["layers"] if layer["id"] == "water_permits")

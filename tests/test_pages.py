@@ -8,6 +8,7 @@ import re
 import pytest
 from markupsafe import escape
 
+# The layers the public sees (patrol routes are for signed-in officials: tests/test_sensitive_data.py).
 LAYER_IDS = [
     "province",
     "communes",
@@ -20,7 +21,6 @@ LAYER_IDS = [
     "protected_areas",
     "forest_cover",
     "species_observations",
-    "patrol_routes",
 ]
 
 

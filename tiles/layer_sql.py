@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from psycopg2 import sql
 
+from layers.access import PUBLIC, Access, generalises, public_point_3857_sql, sensitive_fields_sql, withheld_value_sql
 from layers.catalogue import DATA_SCHEMA, FieldDef, LayerDef, Style
 from layers.generalise import CELLS_PER_TILE, CELLS_SCHEMA, HALF_WORLD, WORLD_METRES
 from tiles.grid import BUFFER, EXTENT
@@ -41,6 +42,10 @@ class _Shape:
     fields: tuple[FieldDef, ...]
     style: Style
     aggregate_below_zoom: int | None
+    # The grid of the public's generalised positions; None when this audience sees the layer exact.
+    generalise_m: int | None = None
+    # The layer's fields that make a feature sensitive (they need not travel in the tiles).
+    rule_fields: tuple[FieldDef, ...] = ()
 
     @property
     def is_point(self) -> bool:
@@ -62,9 +67,23 @@ def _unit_metres() -> sql.Composable:
 
 def _feature_geometry(shape: _Shape) -> sql.Composable:
     if shape.is_point:
-        return sql.SQL("geom_3857")
-    return sql.SQL("CASE WHEN $1 < {z} THEN ST_Simplify(geom_3857, {units} * {unit}) ELSE geom_3857 END").format(
-        z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units=sql.Literal(SIMPLIFY_UNITS), unit=_unit_metres()
+        exact: sql.Composable = sql.SQL("geom_3857")
+    else:
+        exact = sql.SQL("CASE WHEN $1 < {z} THEN ST_Simplify(geom_3857, {units} * {unit}) ELSE geom_3857 END").format(
+            z=sql.Literal(SIMPLIFY_BELOW_ZOOM), units=sql.Literal(SIMPLIFY_UNITS), unit=_unit_metres()
+        )
+    if shape.generalise_m is None:
+        return exact
+    return public_point_3857_sql(shape.rule_fields, shape.generalise_m, exact)
+
+
+def _public_reach(shape: _Shape) -> sql.Composable:
+    """For the public: sensitive rows from around the tile too, whose generalised positions may fall in it."""
+    if shape.generalise_m is None:
+        return sql.SQL("")
+    # A grid-cell centre lies within 0.71 cells of the point on the ground, 0.76 in Web Mercator at 20° N.
+    return sql.SQL(" OR ({sensitive} AND geom_3857 && ST_Expand(ST_TileEnvelope($1, $2, $3), {reach}))").format(
+        sensitive=sensitive_fields_sql(shape.rule_fields), reach=sql.Literal(1.5 * shape.generalise_m)
     )
 
 
@@ -83,12 +102,12 @@ def _named(prefix: str, shape: _Shape, text: sql.Composed) -> LayerTileQuery:
 
 @lru_cache(maxsize=256)
 def _feature_query(shape: _Shape) -> LayerTileQuery:
-    columns = sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f.name)) for f in shape.fields)
+    columns = sql.SQL("").join(sql.SQL(", {}").format(_tile_column(shape, f)) for f in shape.fields)
     text = sql.SQL(
         "SELECT ST_AsMVT(q, {name}, {extent}, 'geom', 'fid') FROM ("
         "SELECT fid{columns}, ST_AsMVTGeom({geom}, ST_TileEnvelope($1, $2, $3), {extent}, {buffer}, true) AS geom"
         " FROM {table}"
-        " WHERE geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {margin}){size_filter}"
+        " WHERE (geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {margin}){reach}){size_filter}"
         ") q WHERE q.geom IS NOT NULL"
     ).format(
         name=sql.Literal(shape.layer_id),
@@ -98,9 +117,17 @@ def _feature_query(shape: _Shape) -> LayerTileQuery:
         buffer=sql.Literal(BUFFER),
         table=sql.Identifier(DATA_SCHEMA, shape.layer_id),
         margin=sql.Literal(BUFFER / EXTENT),
+        reach=_public_reach(shape),
         size_filter=_size_filter(shape),
     )
-    return _named("tile", shape, text)
+    return _named("public_tile" if shape.generalise_m else "tile", shape, text)
+
+
+def _tile_column(shape: _Shape, f: FieldDef) -> sql.Composable:
+    column = sql.Identifier(f.name)
+    if shape.generalise_m is None:
+        return column
+    return sql.SQL("{} AS {}").format(withheld_value_sql(f, sensitive_fields_sql(shape.rule_fields), column), column)
 
 
 def _category_pick(shape: _Shape) -> sql.Composable:
@@ -148,9 +175,27 @@ def _cell_query(shape: _Shape, per_tile: int) -> LayerTileQuery:
     return _named("cells", shape, text)
 
 
-def layer_tile_query(layer: LayerDef, z: int) -> LayerTileQuery:
-    """The tile statement of the layer at zoom z: grid cells below its aggregate zoom, else features."""
-    shape = _Shape(layer.id, layer.geometry_kind, tile_fields(layer), layer.style, layer.aggregate_below_zoom)
-    if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom:
+def draws_cells(layer: LayerDef, z: int) -> bool:
+    """Whether the layer's tiles at zoom z are grid cells rather than single features."""
+    return layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom
+
+
+def layer_tile_query(layer: LayerDef, z: int, access: Access = PUBLIC) -> LayerTileQuery:
+    """The tile statement of the layer at zoom z for this audience: grid cells below its aggregate zoom, else features.
+
+    Cells are counted from the public's positions for everyone (layers/generalise.py), so only
+    feature tiles differ between the public and officials.
+    """
+    public = generalises(layer, access)
+    shape = _Shape(
+        layer.id,
+        layer.geometry_kind,
+        tile_fields(layer),
+        layer.style,
+        layer.aggregate_below_zoom,
+        layer.generalise_m if public else None,
+        tuple(f for f in layer.fields if f.generalise_codes) if public else (),
+    )
+    if draws_cells(layer, z):
         return _cell_query(shape, CELLS_PER_TILE)
     return _feature_query(shape)

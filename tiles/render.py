@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import PUBLIC, Access
 from layers.catalogue import LayerDef
 from layers.errors import AtlasError
 from tiles.changes import TileState, tile_state, tile_state_query
@@ -69,9 +70,9 @@ def _drawn_kind(layer: LayerDef, z: int) -> int:
     return 1 if layer.aggregate_below_zoom is not None and z < layer.aggregate_below_zoom else 2
 
 
-def _build(layers: list[LayerDef], z: int, draw: bool) -> TileStatement:
+def _build(layers: list[LayerDef], z: int, draw: bool, access: Access) -> TileStatement:
     ids = tuple(layer.id for layer in layers)
-    parts = [layer_tile_query(layer, z) for layer in layers if draw and _drawn_kind(layer, z)]
+    parts = [layer_tile_query(layer, z, access) for layer in layers if draw and _drawn_kind(layer, z)]
     columns = sql.SQL("").join(sql.SQL(", ({})").format(part.text) for part in parts)
     text = sql.SQL("SELECT state.row_versions, state.revisions, state.changed_at{} FROM {}").format(
         columns, tile_state_query(ids)
@@ -81,21 +82,24 @@ def _build(layers: list[LayerDef], z: int, draw: bool) -> TileStatement:
     return TileStatement(name, text, tuple(layer.id for layer in layers if draw and _drawn_kind(layer, z)))
 
 
-# Built statements by (layer ids, row versions, kind per layer, draw): no statement is composed
+# Built statements by (layer ids, row versions, kind per layer, draw, audience): no statement is composed
 # on the hot path, and a definition that changed (a new row version) gets a statement of its own.
 _statements: OrderedDict[tuple, TileStatement] = OrderedDict()
 _statements_lock = threading.Lock()
 
 
-def tile_statement(layers: list[LayerDef], row_versions: tuple[str, ...], z: int, draw: bool) -> TileStatement:
-    """The statement reading the state of this tile's layers, and with `draw` their MVT bytes too."""
-    key = (tuple(layer.id for layer in layers), row_versions, tuple(_drawn_kind(layer, z) for layer in layers), draw)
+def tile_statement(
+    layers: list[LayerDef], row_versions: tuple[str, ...], z: int, draw: bool, access: Access = PUBLIC
+) -> TileStatement:
+    """The statement reading the state of the tile's layers, and with `draw` their MVT bytes for the audience."""
+    kinds = tuple(_drawn_kind(layer, z) for layer in layers)
+    key = (tuple(layer.id for layer in layers), row_versions, kinds, draw, access.name)
     with _statements_lock:
         statement = _statements.get(key)
         if statement is not None:
             _statements.move_to_end(key)
             return statement
-    statement = _build(layers, z, draw)
+    statement = _build(layers, z, draw, access)
     with _statements_lock:
         _statements[key] = statement
         while len(_statements) > _STATEMENTS_KEPT:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from layers.access import PUBLIC, Access
 from layers.catalogue import LayerDef, localized
 from layers.province import PROVINCE_BBOX
 from layers.stats import LayerStats
@@ -15,12 +16,21 @@ ATTRIBUTION = "© Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa (dữ
 
 # The tile URL of a set of layers; {ids} and {v} are filled here for TileJSON and by the map's script.
 TILE_PATH = "/tiles/{ids}/{z}/{x}/{y}.pbf?v={v}"
+# Officials' tile URLs differ from the public's, so a browser that cached a public tile before
+# its user signed in (or an exact one before signing out) never shows it to the other audience.
+# The server decides by the credentials alone; the marker only separates the URLs.
+OFFICIAL_MARKER = "&view=official"
 
 
-def tile_url(base: str, layers: list[LayerDef]) -> str:
+def tile_path(access: Access) -> str:
+    """The tile URL path template for this audience."""
+    return TILE_PATH + OFFICIAL_MARKER if access.official else TILE_PATH
+
+
+def tile_url(base: str, layers: list[LayerDef], access: Access = PUBLIC) -> str:
     """The layers' tile URL template (z/x/y left open), carrying their revisions."""
     ids = ",".join(layer.id for layer in layers)
-    return base + TILE_PATH.replace("{ids}", ids).replace("{v}", revision_tag(layers))
+    return base + tile_path(access).replace("{ids}", ids).replace("{v}", revision_tag(layers))
 
 
 def revision_tag(layers: list[LayerDef]) -> str:

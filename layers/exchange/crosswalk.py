@@ -6,9 +6,10 @@ import csv
 import io
 from collections.abc import Mapping
 
+from layers.display import display_description
 from layers.exchange.columns import DBF_TEXT_BYTES, Column
 
-HEADER = ("short_name", "full_name", "label_vi", "label_en", "type", "unit", "values_cut_to_254_bytes")
+HEADER = ("short_name", "full_name", "label_vi", "label_en", "type", "unit", "values_cut_to_254_bytes", "display")
 # The columns every export adds, with the labels the layer's own fields get from the catalogue.
 SYSTEM_LABELS = {
     "feature_id": ("Mã đối tượng trong atlas", "Feature id in the atlas"),
@@ -38,5 +39,8 @@ def crosswalk_csv(columns: list[Column], short: Mapping[str, str], truncated: Ma
         else:
             (label_vi, label_en), unit = SYSTEM_LABELS[column.name], ""
         cut = str(truncated.get(column.name, 0)) if column.type == "text" else ""
-        writer.writerow((short[column.name], column.name, label_vi, label_en, DBF_TYPES[column.type], unit, cut))
+        # How the atlas writes the values (a year is not a quantity), for whoever formats the table.
+        shown = display_description(column.field) if column.field is not None else ""
+        row = (short[column.name], column.name, label_vi, label_en, DBF_TYPES[column.type], unit, cut, shown)
+        writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

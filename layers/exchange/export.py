@@ -10,6 +10,7 @@ from pathlib import Path
 from psycopg2.extensions import connection as Connection
 from slugify import slugify
 
+from layers.access import PUBLIC, Access
 from layers.catalogue import LayerDef, get_layers
 from layers.exchange.crosswalk import crosswalk_csv
 from layers.exchange.formats import ExportFormat, crs_tag
@@ -37,6 +38,8 @@ class ExportRequest:
     selections: Mapping[str, Selection]
     links: Mapping[str, OnlineLinks]
     batch_rows: int = BATCH_ROWS
+    # Whose export it is: the public's has sensitive features generalised (layers/access.py).
+    access: Access = PUBLIC
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def file_base(layer: LayerDef) -> str:
 def count_features(conn: Connection, request: ExportRequest) -> dict[str, int]:
     """How many features each requested layer's selection takes, in the caller's snapshot."""
     layers = get_layers(conn, list(request.layer_ids))
-    return {layer.id: count_selected(conn, layer, request.selections[layer.id]) for layer in layers}
+    return {layer.id: count_selected(conn, layer, request.selections[layer.id], request.access) for layer in layers}
 
 
 def _writer(folder: Path, layer: LayerDef, request: ExportRequest) -> LayerExport:
@@ -83,7 +86,9 @@ def _write_layer(
 ) -> tuple[list[Path], LayerExport]:
     writer = _writer(folder, layer, request)
     try:
-        batches = read_batches(conn, layer, request.srid, request.selections[layer.id], request.batch_rows)
+        batches = read_batches(
+            conn, layer, request.srid, request.selections[layer.id], request.access, request.batch_rows
+        )
         for batch in prefetched(batches):
             writer.write(batch)
             if progress is not None:

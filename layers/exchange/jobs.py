@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from layers.access import Access
 from layers.errors import AtlasError, NotFound
 from layers.exchange.export import ExportResult, Progress
 
@@ -50,13 +51,22 @@ class ExportJobs:
             json.dump(state | {"updated": time.time()}, out, ensure_ascii=False)
         os.replace(temporary, folder / "state.json")  # atomic: a reader never sees half a state
 
-    def start(self, total: int, run: Runner) -> str:
-        """Start `run` in a thread with a private work folder; returns the new job's id."""
+    def start(self, total: int, run: Runner, access: Access) -> str:
+        """Start `run` in a thread with a private work folder; returns the new job's id.
+
+        An official's job may hold exact data, so only officials may ask for it later.
+        """
         self.remove_expired()
         job_id = secrets.token_urlsafe(18)
         self.root.mkdir(parents=True, exist_ok=True)
         self._folder(job_id).mkdir(mode=0o700)
-        state = {"state": "running", "done": 0, "total": total, "created": time.time()}
+        state = {
+            "state": "running",
+            "done": 0,
+            "total": total,
+            "created": time.time(),
+            "officials_only": access.official,
+        }
         self._write_state(job_id, state)
         thread = threading.Thread(target=self._run, args=(job_id, state, run), name=f"export-{job_id[:8]}", daemon=True)
         thread.start()
@@ -86,19 +96,24 @@ class ExportJobs:
             shutil.rmtree(work, ignore_errors=True)
         self._write_state(job_id, state)
 
-    def state(self, job_id: str) -> dict[str, Any]:
-        """The job's state: running (done/total), done (filename, counts) or failed (error)."""
+    def state(self, job_id: str, access: Access) -> dict[str, Any]:
+        """The job's state: running (done/total), done (filename, counts) or failed (error).
+
+        An official's job is not found for the public, as if it did not exist.
+        """
         try:
             state = json.loads((self._folder(job_id) / "state.json").read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             raise NotFound("There is no export job with this id (finished jobs are kept for a few hours).") from None
+        if state.get("officials_only", True) and not access.official:
+            raise NotFound("There is no export job with this id (finished jobs are kept for a few hours).")
         if state["state"] == "running" and time.time() - state["updated"] > STALE_S:
             state.update(state="failed", error="The export stopped: the server restarted. Please start it again.")
         return state
 
-    def result(self, job_id: str) -> tuple[Path, str, str]:
+    def result(self, job_id: str, access: Access) -> tuple[Path, str, str]:
         """The finished job's file, download name and media type; NotFound until it is done."""
-        state = self.state(job_id)
+        state = self.state(job_id, access)
         if state["state"] != "done":
             raise NotFound("This export has no file yet; ask its status URL until it says done.")
         return self._folder(job_id) / "result", state["filename"], state["media_type"]

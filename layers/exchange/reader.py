@@ -14,7 +14,8 @@ from typing import Any
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
-from layers.catalogue import LayerDef
+from layers.access import Access, geometry_sql, value_sql
+from layers.catalogue import FieldDef, LayerDef
 from layers.exchange.formats import WGS84
 from layers.exchange.selection import Selection, where_clause
 from layers.tables import table_identifier
@@ -37,35 +38,40 @@ class Batch:
         return len(self.wkb)
 
 
-def _column(name: str, kind: str) -> sql.Composable:
+def _column(name: str, kind: str, column: sql.Composable | None = None) -> sql.Composable:
     # Dates and times travel as whole numbers (days, microseconds since 1970): numpy takes those
     # as they are, where building a Python date or datetime per value cost more than the export.
-    column = sql.Identifier(name)
+    column = column if column is not None else sql.Identifier("t", name)
     if kind == "date":
-        return sql.SQL(", t.{} - DATE '1970-01-01'").format(column)
+        return sql.SQL(", {} - DATE '1970-01-01'").format(column)
     if kind == "datetime":
-        return sql.SQL(", (extract(epoch FROM t.{}) * 1000000)::bigint").format(column)
-    return sql.SQL(", t.{}").format(column)
+        return sql.SQL(", (extract(epoch FROM {}) * 1000000)::bigint").format(column)
+    return sql.SQL(", {}").format(column)
 
 
-def _select(layer: LayerDef, srid: int) -> sql.Composable:
-    geometry = sql.SQL("t.geom") if srid == WGS84 else sql.SQL("ST_Transform(t.geom, {})").format(sql.Literal(srid))
-    fields = sql.SQL("").join(_column(f.name, f.type) for f in layer.fields)
+def _field_column(layer: LayerDef, f: FieldDef, access: Access) -> sql.Composable:
+    return _column(f.name, f.type, value_sql(layer, f, access, "t"))
+
+
+def _select(layer: LayerDef, srid: int, access: Access) -> sql.Composable:
+    seen = geometry_sql(layer, access, "t")
+    geometry = seen if srid == WGS84 else sql.SQL("ST_Transform({}, {})").format(seen, sql.Literal(srid))
+    fields = sql.SQL("").join(_field_column(layer, f, access) for f in layer.fields)
     return sql.SQL("SELECT ST_AsBinary({geometry}), t.fid, t.version{updated}{fields} FROM {table} t").format(
         geometry=geometry, updated=_column("updated_at", "datetime"), fields=fields, table=table_identifier(layer)
     )
 
 
 def read_batches(
-    conn: Connection, layer: LayerDef, srid: int, selection: Selection, batch_rows: int = BATCH_ROWS
+    conn: Connection, layer: LayerDef, srid: int, selection: Selection, access: Access, batch_rows: int = BATCH_ROWS
 ) -> Generator[Batch, None, None]:
-    """The selected features in fid order, batch by batch, from one server-side cursor."""
-    where, params = where_clause(conn, layer, selection)
+    """The selected features as the audience sees them, in fid order, batch by batch, from one server-side cursor."""
+    where, params = where_clause(conn, layer, selection, access)
     names = [*SYSTEM_FIELDS, *(f.name for f in layer.fields)]
     # A named cursor keeps the rows on the server: memory holds one batch, whatever the layer's size.
     with conn.cursor(name=f"atlas_export_{next(_cursor_names)}") as cur:
         cur.itersize = batch_rows
-        cur.execute(_select(layer, srid) + where + sql.SQL(" ORDER BY t.fid"), params)
+        cur.execute(_select(layer, srid, access) + where + sql.SQL(" ORDER BY t.fid"), params)
         while rows := cur.fetchmany(batch_rows):
             values = list(zip(*rows, strict=True))
             wkb = [bytes(w) for w in values[0]]

@@ -9,6 +9,7 @@ from typing import Any
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from layers.access import Access, generalises, geometry_sql, value_sql, within_envelope_sql
 from layers.catalogue import LayerDef, get_layer
 from layers.errors import InvalidInput
 from layers.features import BBox
@@ -74,33 +75,50 @@ def check_commune(conn: Connection, code: str) -> None:
             raise InvalidInput(f"There is no commune with code '{code[:20]}' (see /api/layers/communes/features).")
 
 
-def where_clause(conn: Connection, layer: LayerDef, selection: Selection) -> tuple[sql.Composable, list[Any]]:
-    """The WHERE clause (possibly empty) and its parameters for the layer's table, aliased `t`."""
+def _bbox_sql(layer: LayerDef, access: Access) -> tuple[sql.Composable, int]:
+    envelope = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
+    if generalises(layer, access):
+        # The public's positions are grid-cell centres (points), for which && is the intersection.
+        return within_envelope_sql(layer, access, envelope, "t")
+    return sql.SQL("ST_Intersects(t.geom, {})").format(envelope), 1
+
+
+def where_clause(
+    conn: Connection, layer: LayerDef, selection: Selection, access: Access
+) -> tuple[sql.Composable, list[Any]]:
+    """The WHERE clause (possibly empty) and its parameters for the layer's table, aliased `t`.
+
+    Filters test what the audience sees (public positions, withheld values as missing), so
+    no answer tells the public more than the features it gets.
+    """
     clauses: list[sql.Composable] = []
     params: list[Any] = []
     if selection.bbox is not None:
         b = selection.bbox
-        clauses.append(sql.SQL("ST_Intersects(t.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
-        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+        within, copies = _bbox_sql(layer, access)
+        clauses.append(within)
+        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat] * copies
     if selection.commune is not None:
         communes = get_layer(conn, COMMUNES_LAYER)
         clauses.append(
-            sql.SQL("EXISTS (SELECT 1 FROM {} c WHERE c.{} = %s AND ST_Intersects(c.geom, t.geom))").format(
-                table_identifier(communes), sql.Identifier(COMMUNE_CODE_FIELD)
+            sql.SQL("EXISTS (SELECT 1 FROM {} c WHERE c.{} = %s AND ST_Intersects(c.geom, {}))").format(
+                table_identifier(communes), sql.Identifier(COMMUNE_CODE_FIELD), geometry_sql(layer, access, "t")
             )
         )
         params.append(selection.commune)
     for name, value in selection.equals:
-        clauses.append(sql.SQL("t.{} = %s").format(sql.Identifier(name)))
+        field_def = layer.field(name)
+        assert field_def is not None  # parse_equals admits the layer's own fields only
+        clauses.append(sql.SQL("{} = %s").format(value_sql(layer, field_def, access, "t")))
         params.append(value)
     if not clauses:
         return sql.SQL(""), params
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
 
 
-def count_selected(conn: Connection, layer: LayerDef, selection: Selection) -> int:
+def count_selected(conn: Connection, layer: LayerDef, selection: Selection, access: Access) -> int:
     """How many features of the layer the selection takes."""
-    where, params = where_clause(conn, layer, selection)
+    where, params = where_clause(conn, layer, selection, access)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("SELECT count(*) FROM {} t").format(table_identifier(layer)) + where, params)
         (count,) = cur.fetchone()

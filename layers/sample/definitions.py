@@ -67,6 +67,8 @@ IUCN = _d(
     ("LC", "Ít quan ngại", "Least Concern"),
     ("DD", "Thiếu dữ liệu", "Data Deficient"),
 )
+# Critically endangered and endangered: the public sees where they live only to a 10 km grid cell.
+THREATENED = ("CR", "EN")
 IUCN_COLORS = {"CR": "#d7191c", "EN": "#fc8d59", "VU": "#fee08b", "NT": "#d9ef8b", "LC": "#91cf60", "DD": "#999999"}
 
 PERMIT_STATUS = _d(
@@ -134,8 +136,16 @@ PROVINCE = LayerDef(
     geometry_type="MultiPolygon",
     fields=(
         _name(),
-        FieldDef("gso_code", "text", "Mã đơn vị hành chính", "Administrative code", max_length=5, in_tiles=True),
-        FieldDef("area_km2", "number", "Diện tích", "Area", unit="km²", minimum=0),
+        FieldDef(
+            "gso_code",
+            "text",
+            "Mã đơn vị hành chính",
+            "Administrative code",
+            max_length=5,
+            in_tiles=True,
+            display="code",
+        ),
+        FieldDef("area_km2", "number", "Diện tích", "Area", unit="km²", minimum=0, digits=2),
         FieldDef("admin_centre", "text", "Trung tâm hành chính", "Administrative centre", max_length=200),
     ),
     metadata=_meta(
@@ -160,7 +170,7 @@ COMMUNES = LayerDef(
     title_en="Communes and wards (from 1 July 2025)",
     geometry_type="MultiPolygon",
     fields=(
-        FieldDef("code", "text", "Mã xã", "Commune code", required=True, max_length=5, in_tiles=True),
+        FieldDef("code", "text", "Mã xã", "Commune code", required=True, max_length=5, in_tiles=True, display="code"),
         _name(),
         FieldDef(
             "unit_type",
@@ -171,7 +181,7 @@ COMMUNES = LayerDef(
             domain=_d(("xa", "Xã", "Commune"), ("phuong", "Phường", "Ward")),
             in_tiles=True,
         ),
-        FieldDef("area_km2", "number", "Diện tích", "Area", unit="km²", minimum=0),
+        FieldDef("area_km2", "number", "Diện tích", "Area", unit="km²", minimum=0, digits=2),
     ),
     metadata=_meta(
         "166 đơn vị hành chính cấp xã của tỉnh Thanh Hóa (147 xã, 19 phường) sau sắp xếp ngày 01/7/2025; "
@@ -210,7 +220,9 @@ RIVERS = LayerDef(
             ),
             in_tiles=True,
         ),
-        FieldDef("length_km", "number", "Chiều dài trong tỉnh", "Length in the province", unit="km", minimum=0),
+        FieldDef(
+            "length_km", "number", "Chiều dài trong tỉnh", "Length in the province", unit="km", minimum=0, digits=1
+        ),
         FieldDef("flows_into", "text", "Đổ vào", "Flows into", max_length=100),
     ),
     metadata=_meta(
@@ -237,11 +249,17 @@ RESERVOIRS = LayerDef(
     fields=(
         _name(),
         FieldDef("river", "text", "Trên sông", "River", max_length=100, in_tiles=True),
-        FieldDef("storage_m3", "number", "Dung tích toàn bộ", "Total storage", unit="m³", minimum=0),
-        FieldDef("surface_area_ha", "number", "Diện tích mặt nước", "Water surface area", unit="ha", minimum=0),
-        FieldDef("dam_height_m", "number", "Chiều cao đập", "Dam height", unit="m", minimum=0),
-        FieldDef("irrigated_area_ha", "number", "Diện tích tưới thiết kế", "Design irrigated area", unit="ha"),
-        FieldDef("year_completed", "integer", "Năm hoàn thành", "Year completed", minimum=1900, maximum=2100),
+        FieldDef("storage_m3", "number", "Dung tích toàn bộ", "Total storage", unit="m³", minimum=0, digits=0),
+        FieldDef(
+            "surface_area_ha", "number", "Diện tích mặt nước", "Water surface area", unit="ha", minimum=0, digits=1
+        ),
+        FieldDef("dam_height_m", "number", "Chiều cao đập", "Dam height", unit="m", minimum=0, digits=1),
+        FieldDef(
+            "irrigated_area_ha", "number", "Diện tích tưới thiết kế", "Design irrigated area", unit="ha", digits=0
+        ),
+        FieldDef(
+            "year_completed", "integer", "Năm hoàn thành", "Year completed", minimum=1900, maximum=2100, display="year"
+        ),
         FieldDef(
             "purpose",
             "text",
@@ -288,9 +306,9 @@ GROUNDWATER_WELLS = LayerDef(
             in_tiles=True,
             searchable=True,
         ),
-        FieldDef("commune_code", "text", "Mã xã", "Commune code", max_length=5),
+        FieldDef("commune_code", "text", "Mã xã", "Commune code", max_length=5, display="code"),
         FieldDef("commune", "text", "Xã, phường", "Commune", max_length=100, in_tiles=True),
-        FieldDef("depth_m", "number", "Chiều sâu giếng", "Well depth", unit="m", minimum=0, maximum=1000),
+        FieldDef("depth_m", "number", "Chiều sâu giếng", "Well depth", unit="m", minimum=0, maximum=1000, digits=1),
         FieldDef(
             "aquifer",
             "text",
@@ -304,8 +322,8 @@ GROUNDWATER_WELLS = LayerDef(
             ),
             in_tiles=True,
         ),
-        FieldDef("static_level_m", "number", "Mực nước tĩnh", "Static water level", unit="m"),
-        FieldDef("yield_m3_day", "number", "Lưu lượng khai thác", "Yield", unit="m³/ngày đêm", minimum=0),
+        FieldDef("static_level_m", "number", "Mực nước tĩnh", "Static water level", unit="m", digits=2),
+        FieldDef("yield_m3_day", "number", "Lưu lượng khai thác", "Yield", unit="m³/ngày đêm", minimum=0, digits=0),
         FieldDef(
             "purpose",
             "text",
@@ -525,9 +543,19 @@ PROTECTED_AREAS = LayerDef(
     fields=(
         _name(),
         FieldDef("category", "text", "Loại khu", "Category", required=True, domain=PA_CATEGORIES, in_tiles=True),
-        FieldDef("area_ha", "number", "Diện tích", "Area", unit="ha", minimum=0, in_tiles=True),
-        FieldDef("strict_zone_ha", "number", "Phân khu bảo vệ nghiêm ngặt", "Strictly protected zone", unit="ha"),
-        FieldDef("established_year", "integer", "Năm thành lập", "Year established", minimum=1900, maximum=2100),
+        FieldDef("area_ha", "number", "Diện tích", "Area", unit="ha", minimum=0, in_tiles=True, digits=1),
+        FieldDef(
+            "strict_zone_ha", "number", "Phân khu bảo vệ nghiêm ngặt", "Strictly protected zone", unit="ha", digits=0
+        ),
+        FieldDef(
+            "established_year",
+            "integer",
+            "Năm thành lập",
+            "Year established",
+            minimum=1900,
+            maximum=2100,
+            display="year",
+        ),
         FieldDef("managing_body", "text", "Đơn vị quản lý", "Managing body", max_length=200),
         FieldDef("status_note", "text", "Ghi chú pháp lý", "Legal status note", max_length=500),
     ),
@@ -579,10 +607,12 @@ FOREST_COVER = LayerDef(
             ),
             in_tiles=True,
         ),
-        FieldDef("area_ha", "number", "Diện tích lô", "Plot area", unit="ha", minimum=0),
+        FieldDef("area_ha", "number", "Diện tích lô", "Plot area", unit="ha", minimum=0, digits=1),
         FieldDef("canopy_cover_pct", "integer", "Độ tàn che", "Canopy cover", unit="%", minimum=0, maximum=100),
-        FieldDef("commune_code", "text", "Mã xã", "Commune code", max_length=5),
-        FieldDef("inventory_year", "integer", "Năm kiểm kê", "Inventory year", minimum=1990, maximum=2100),
+        FieldDef("commune_code", "text", "Mã xã", "Commune code", max_length=5, display="code"),
+        FieldDef(
+            "inventory_year", "integer", "Năm kiểm kê", "Inventory year", minimum=1990, maximum=2100, display="year"
+        ),
     ),
     metadata=_meta(
         "Bản đồ hiện trạng rừng theo lô, phân loại theo Thông tư 33/2018/TT-BNNPTNT.",
@@ -611,7 +641,15 @@ SPECIES_OBSERVATIONS = LayerDef(
     title_en="Species observations",
     geometry_type="Point",
     fields=(
-        FieldDef("occurrence_id", "text", "Mã bản ghi (occurrenceID)", "occurrenceID", required=True, max_length=64),
+        FieldDef(
+            "occurrence_id",
+            "text",
+            "Mã bản ghi (occurrenceID)",
+            "occurrenceID",
+            required=True,
+            max_length=64,
+            withheld_when_generalised=True,  # it finds the exact record in other databases
+        ),
         FieldDef(
             "scientific_name",
             "text",
@@ -633,8 +671,18 @@ SPECIES_OBSERVATIONS = LayerDef(
         ),
         FieldDef("kingdom", "text", "Giới (kingdom)", "kingdom", max_length=50),
         FieldDef("taxon_class", "text", "Lớp (class)", "class", max_length=50),
-        FieldDef("iucn_category", "text", "Phân hạng IUCN", "IUCN Red List category", domain=IUCN, in_tiles=True),
-        FieldDef("vn_red_book", "text", "Sách Đỏ Việt Nam", "Vietnam Red Data Book", domain=IUCN),
+        FieldDef(
+            "iucn_category",
+            "text",
+            "Phân hạng IUCN",
+            "IUCN Red List category",
+            domain=IUCN,
+            in_tiles=True,
+            generalise_codes=THREATENED,
+        ),
+        FieldDef(
+            "vn_red_book", "text", "Sách Đỏ Việt Nam", "Vietnam Red Data Book", domain=IUCN, generalise_codes=THREATENED
+        ),
         FieldDef("event_date", "date", "Ngày quan sát (eventDate)", "eventDate", required=True),
         FieldDef("individual_count", "integer", "Số cá thể (individualCount)", "individualCount", minimum=0),
         FieldDef(
@@ -648,10 +696,23 @@ SPECIES_OBSERVATIONS = LayerDef(
                 ("PreservedSpecimen", "Mẫu vật", "Preserved specimen"),
             ),
         ),
-        FieldDef("recorded_by", "text", "Người ghi nhận (recordedBy)", "recordedBy", max_length=200),
-        FieldDef("locality", "text", "Địa điểm (locality)", "locality", max_length=200),
         FieldDef(
-            "coordinate_uncertainty_m", "integer", "Sai số vị trí", "coordinateUncertaintyInMeters", unit="m", minimum=0
+            "recorded_by",
+            "text",
+            "Người ghi nhận (recordedBy)",
+            "recordedBy",
+            max_length=200,
+            withheld_when_generalised=True,
+        ),
+        FieldDef("locality", "text", "Địa điểm (locality)", "locality", max_length=200, withheld_when_generalised=True),
+        FieldDef(
+            "coordinate_uncertainty_m",
+            "integer",
+            "Sai số vị trí",
+            "coordinateUncertaintyInMeters",
+            unit="m",
+            minimum=0,
+            withheld_when_generalised=True,
         ),
     ),
     metadata=_meta(
@@ -663,8 +724,10 @@ SPECIES_OBSERVATIONS = LayerDef(
         "continual",
         "2015-01-01",
         access=(
-            "Công khai (dữ liệu mẫu); bản đồ gộp các bản ghi theo ô lưới dưới mức thu phóng 14 / "
-            "Public (sample data); the map groups records into grid cells below zoom 14"
+            "Công khai; vị trí các loài nguy cấp (IUCN hoặc Sách Đỏ Việt Nam CR, EN) được làm thô tới tâm ô lưới"
+            " 10 km cho người chưa đăng nhập; bản đồ gộp các bản ghi theo ô lưới dưới mức thu phóng 14 / "
+            "Public; threatened species (IUCN or Vietnam Red Data Book CR, EN) are shown to the public at the"
+            " centre of a 10 km grid cell; the map groups records into grid cells below zoom 14"
         ),
     ),
     style=Style(
@@ -686,13 +749,15 @@ PATROL_ROUTES = LayerDef(
     title_en="Ranger patrol routes",
     geometry_type="LineString",
     fields=(
-        FieldDef("route_code", "text", "Mã tuyến", "Route code", required=True, max_length=30, in_tiles=True),
+        FieldDef(
+            "route_code", "text", "Mã tuyến", "Route code", required=True, max_length=30, in_tiles=True, display="code"
+        ),
         FieldDef("patrol_date", "date", "Ngày tuần tra", "Patrol date", required=True, in_tiles=True),
         FieldDef("protected_area", "text", "Khu bảo tồn", "Protected area", max_length=200, in_tiles=True),
         FieldDef("team", "text", "Tổ tuần tra", "Patrol team", max_length=100),
         FieldDef("rangers", "integer", "Số người", "Rangers", minimum=1, maximum=100),
-        FieldDef("length_km", "number", "Chiều dài", "Length", unit="km", minimum=0),
-        FieldDef("duration_h", "number", "Thời gian", "Duration", unit="giờ", minimum=0),
+        FieldDef("length_km", "number", "Chiều dài", "Length", unit="km", minimum=0, digits=1),
+        FieldDef("duration_h", "number", "Thời gian", "Duration", unit="giờ", minimum=0, digits=1),
         FieldDef("threats_found", "integer", "Số vi phạm phát hiện", "Threats found", minimum=0),
     ),
     metadata=_meta(
@@ -703,9 +768,11 @@ PATROL_ROUTES = LayerDef(
         NATURE_UNIT,
         "weekly",
         "2023-01-01",
+        access="Chỉ cán bộ đã đăng nhập / Signed-in officials only",
     ),
     style=Style(color="#e6550d", width=1.5, dash="4 3"),
     min_zoom=6,
+    access="officials",
     sort_order=240,
 )
 

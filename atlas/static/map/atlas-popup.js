@@ -5,17 +5,39 @@
 
   var el = global.AtlasDom.el;
 
+  // The catalogue's display kind of a field (layers/display.py), or the one of its type.
+  var KIND_OF_TYPE = { integer: "integer", number: "decimal", date: "date", datetime: "datetime", boolean: "boolean" };
+  var DEFAULT_DIGITS = 3;
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  // dd/mm/yyyy HH:MM in Vietnam's time (UTC+7 all year), as the pages write it.
+  function vietnamTime(value) {
+    var moment = new Date(value);
+    if (isNaN(moment.getTime())) { return String(value); }
+    var local = new Date(moment.getTime() + 7 * 3600 * 1000);
+    return two(local.getUTCDate()) + "/" + two(local.getUTCMonth() + 1) + "/" + local.getUTCFullYear() +
+      " " + two(local.getUTCHours()) + ":" + two(local.getUTCMinutes());
+  }
+
   function formatValue(state, field, value) {
     if (value === null || value === undefined || value === "") { return "—"; }
     if (field.domain && field.domain[value] !== undefined) { return field.domain[value]; }
     var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
-    if (field.type === "date" && /^\d{4}-\d{2}-\d{2}/.test(value)) {
+    var display = field.display || {};
+    var kind = display.kind || KIND_OF_TYPE[field.type] || "text";
+    if (kind === "date" && /^\d{4}-\d{2}-\d{2}/.test(value)) {
       var parts = String(value).slice(0, 10).split("-");
       return parts[2] + "/" + parts[1] + "/" + parts[0];
     }
-    if (field.type === "boolean") { return value ? state.t("yes") : state.t("no"); }
-    if ((field.type === "number" || field.type === "integer") && typeof value === "number") {
-      return value.toLocaleString(locale, { maximumFractionDigits: 2 });
+    if (kind === "datetime") { return vietnamTime(value); }
+    if (kind === "boolean") { return value ? state.t("yes") : state.t("no"); }
+    if (typeof value !== "number") { return String(value); }
+    if (kind === "year") { return String(Math.trunc(value)); }
+    if (kind === "integer") { return Math.trunc(value).toLocaleString(locale, { maximumFractionDigits: 0 }); }
+    if (kind === "decimal") {
+      var digits = display.digits === null || display.digits === undefined ? DEFAULT_DIGITS : display.digits;
+      return value.toLocaleString(locale, { maximumFractionDigits: digits });
     }
     return String(value);
   }

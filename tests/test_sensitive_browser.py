@@ -1,0 +1,97 @@
+"""In Chromium: the public map shows a threatened species only on its grid cell, a signed-in official exactly;
+the station page's readings table fits a desktop screen."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import pytest
+from playwright.sync_api import Browser, Response
+
+from tests.browser import Watched
+from tests.test_sensitive_data import official, threatened  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+SPECIES = "species_observations"
+
+
+def _open_at(browser: Browser, live_url: str, lon: float, lat: float, signed_in=None):
+    """A desktop page (signed in first when asked) on the map at z16 over the point, and the tiles it fetched."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watched = Watched(page)
+    if signed_in is not None:
+        page.goto(live_url + "/login")
+        page.fill("#username", signed_in.name)
+        page.fill("#password", signed_in.password)
+        page.click("button[type=submit]")
+        page.wait_for_url(live_url + "/")
+        page.goto("about:blank")  # the map signing in leads to is not the one under test
+    tiles: list[Response] = []
+    page.on("response", lambda r: tiles.append(r) if "/tiles/" in r.url and ".pbf" in r.url else None)
+    # A query string makes it a new page load even right after signing in on the map's own URL.
+    page.goto(f"{live_url}/?lang=vi#16/{lat:.6f}/{lon:.6f}/{SPECIES}")
+    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    return context, page, watched, tiles
+
+
+def _species_ids(page, tiles: list[Response]) -> set[int]:
+    """The species features in the tiles the map fetched, asked again with the browser's own cookies."""
+    ids: set[int] = set()
+    for response in tiles:
+        if response.status != 200 or SPECIES not in response.url:
+            continue
+        again = page.context.request.get(response.url)
+        assert again.status == 200
+        decoded = mapbox_vector_tile.decode(again.body())
+        ids |= {f["id"] for f in decoded.get(SPECIES, {"features": []})["features"]}
+    return ids
+
+
+def _click_centre(page) -> str:
+    box = page.locator("#" + page.evaluate("document.querySelector('.folium-map').id")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(1500)
+    popup = page.locator(".leaflet-popup-content")
+    return popup.inner_text() if popup.count() else ""
+
+
+def test_the_public_map_does_not_show_a_threatened_species_where_it_was_seen(chromium, live_url, threatened):  # noqa: F811
+    context, page, watched, tiles = _open_at(chromium, live_url, *threatened["exact"])
+    try:
+        assert any(SPECIES in r.url for r in tiles), "the map fetched the species tiles"
+        assert threatened["fid"] not in _species_ids(page, tiles)
+        assert all("view=official" not in r.url for r in tiles)
+        assert threatened["name"] not in _click_centre(page)
+        assert not watched.errors
+    finally:
+        context.close()
+
+
+def test_a_signed_in_official_sees_it_exactly_and_gets_its_popup(chromium, live_url, threatened, official):  # noqa: F811
+    context, page, watched, tiles = _open_at(chromium, live_url, *threatened["exact"], signed_in=official)
+    try:
+        assert threatened["fid"] in _species_ids(page, tiles)
+        assert all("view=official" in r.url for r in tiles)
+        assert all(r.headers["cache-control"].startswith("private") for r in tiles if r.status == 200)
+        assert threatened["name"] in _click_centre(page)
+        assert not watched.errors
+    finally:
+        context.close()
+
+
+def test_the_station_readings_table_fits_a_desktop_page(chromium, live_url, db):
+    with db.cursor() as cur:
+        cur.execute("SELECT min(station_fid) FROM water_quality_measurement")
+        (fid,) = cur.fetchone()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{live_url}/layers/water_quality_stations/features/{fid}")
+        widths = page.evaluate(
+            "(() => { const s = document.querySelector('table.readings').parentElement;"
+            " return [s.scrollWidth, s.clientWidth]; })()"
+        )
+        assert widths[0] <= widths[1], widths
+        assert page.locator("a", has_text="Tải bảng số liệu (CSV)").count() == 1
+    finally:
+        page.close()
