@@ -15,6 +15,7 @@ from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.province import PROVINCE_BBOX
+from tiles.style_json import in_draw_order
 from tiles.tilejson import TILE_PATH
 
 _WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
@@ -31,8 +32,6 @@ MAP_SCRIPTS = (
     "atlas-permalink.js",
     "atlas-core.js",
 )
-# Polygons first, then lines, then points: what is drawn last is on top and takes the click.
-DRAW_ORDER = {"polygon": 0, "line": 1, "point": 2}
 
 
 class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
@@ -96,7 +95,7 @@ def map_config(
     layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str], editable: set[str] | None = None
 ) -> dict[str, Any]:
     """Everything the map's scripts need: layers with styles and fields, URLs, CRS, UI strings and edit links."""
-    drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[layer.geometry_kind], layer.sort_order))
+    drawn = in_draw_order(layers)
     return {
         "lang": lang,
         "layers": [_layer_config(layer, lang, layer.id in (editable or set())) for layer in drawn],

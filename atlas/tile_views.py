@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from atlas.i18n import LANGUAGES
 from atlas.metrics import record_tile
 from atlas.requestdb import request_connection
 from layers.catalogue import get_layers
+from layers.errors import InvalidInput
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
+from tiles.labels import labels_document
 from tiles.service import TileResult, check_zoom, get_tile, parse_layer_ids, pinned_tile
+from tiles.style_json import style_document, style_url
 from tiles.tilejson import revision_tag, tile_url, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
@@ -46,9 +50,42 @@ def tilejson_document(ids: str):
     conn = request_connection()
     layers = get_layers(conn, parse_layer_ids(ids))
     stats = [layer_stats(conn, layer) for layer in layers]
-    url = tile_url(request.host_url.rstrip("/"), layers)
-    response = jsonify(tilejson(layers, stats, url, request.args.get("lang", "vi")))
+    base = request.host_url.rstrip("/")
+    document = tilejson(layers, stats, tile_url(base, layers), request.args.get("lang", "vi"), style_url(base, layers))
+    response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+@bp.get("/<ids>/labels.json")
+def labels(ids: str):
+    """The label points of the labelled layers among `ids` (`lang=vi|en`), for the map's names."""
+    conn = request_connection()
+    layers = get_layers(conn, parse_layer_ids(ids))
+    return _revisioned_json(labels_document(conn, layers, _language()), revision_tag(layers))
+
+
+@bp.get("/<ids>/style.json")
+def style(ids: str):
+    """A MapLibre GL style (version 8) of the layers, from their catalogue styles, on their TileJSON."""
+    conn = request_connection()
+    layers = get_layers(conn, parse_layer_ids(ids))
+    base = request.host_url.rstrip("/")
+    return _revisioned_json(style_document(layers, base, _language()), revision_tag(layers))
+
+
+def _language() -> str:
+    """`lang` of a label or style request: vi (the default) or en."""
+    lang = request.args.get("lang", "vi")
+    if lang not in LANGUAGES:
+        raise InvalidInput("lang must be vi or en.")
+    return lang
+
+
+def _revisioned_json(document: dict, current_tag: str) -> Response:
+    """JSON that a CDN may keep for good under a `?v=` naming the current revisions."""
+    response = jsonify(document)
+    response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") == current_tag else REVALIDATE
     return response
 
 
