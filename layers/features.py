@@ -28,6 +28,14 @@ class BBox:
 
 
 @dataclass(frozen=True)
+class SortKey:
+    """Order features by one of the layer's fields (empty values last), then by feature id."""
+
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class FeatureQuery:
     """Which features of a layer to return: optional bbox and text filter, one page of them."""
 
@@ -35,6 +43,7 @@ class FeatureQuery:
     offset: int = 0
     bbox: BBox | None = None
     text: str | None = None
+    sort: SortKey | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,17 @@ def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[A
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
 
 
+def _order_by(layer: LayerDef, sort: SortKey | None) -> sql.Composable:
+    if sort is None:
+        return sql.SQL(" ORDER BY fid")
+    # The column name comes from the layer's FieldDef, never from the request.
+    field = layer.field(sort.field)
+    if field is None:
+        raise ValueError(f"layer {layer.id!r} has no field {sort.field!r}")
+    direction = sql.SQL("DESC" if sort.descending else "ASC")
+    return sql.SQL(" ORDER BY {} {} NULLS LAST, fid").format(sql.Identifier(field.name), direction)
+
+
 def escape_like(text: str) -> str:
     """`text` with LIKE's own wildcards and escape character taken literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -111,11 +131,11 @@ def feature_from_row(row: tuple) -> dict[str, Any]:
 
 
 def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> FeaturePage:
-    """One page of the layer's features, ordered by feature id, with the total that match."""
+    """One page of the layer's features, in the query's order (else by feature id), with the total that match."""
     where, params = _where(layer, query)
     with conn.cursor() as cur:
         cur.execute(
-            _feature_select(layer) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
+            _feature_select(layer) + where + _order_by(layer, query.sort) + sql.SQL(" LIMIT %s OFFSET %s"),
             [*params, query.limit, query.offset],
         )
         features = [feature_from_row(row) for row in cur.fetchall()]
