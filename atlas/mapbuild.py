@@ -16,7 +16,8 @@ from folium.template import Template
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.province import PROVINCE_BBOX
 from tiles.style_json import in_draw_order
-from tiles.tilejson import TILE_PATH
+from tiles.labels import labelled
+from tiles.tilejson import TILE_PATH, revision_tag
 
 _WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
 PROVINCE_BOUNDS = ((_SOUTH, _WEST), (_NORTH, _EAST))  # Leaflet's ((lat, lon), (lat, lon))
@@ -30,8 +31,16 @@ MAP_SCRIPTS = (
     "atlas-coordinates.js",
     "atlas-measure.js",
     "atlas-permalink.js",
+    "atlas-labels.js",
+    "atlas-basemap.js",
+    "atlas-table.js",
     "atlas-core.js",
 )
+MAP_STYLESHEETS = ("atlas-map.css", "atlas-labels.css", "atlas-table.css")
+# Offered by the basemap switcher only with ATLAS_ONLINE_BASEMAP=1 (it needs the internet).
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
 
 
 class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
@@ -53,7 +62,7 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
             ("proj4", url_for("static", filename="vendor/proj4.js")),
         ] + [(name, url_for("static", filename=f"map/{name}")) for name in MAP_SCRIPTS]
-        self.default_css = [("atlas_map", url_for("static", filename="map/atlas-map.css"))]
+        self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in MAP_STYLESHEETS]
 
 
 def style_config(layer: LayerDef, lang: str) -> dict[str, Any]:
@@ -80,6 +89,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
                 "label": localized(f, "label", lang),
                 "unit": f.unit,
                 "type": f.type,
+                "searchable": f.searchable,
                 "domain": {v.code: localized(v, "label", lang) for v in f.domain},
             }
             for f in layer.fields
@@ -102,11 +112,29 @@ def map_config(
         "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
         "themes": [{"id": key, "title": theme_title(key, lang)} for key in THEMES],
         "tile_url": request.script_root + TILE_PATH,
+        "labels_url": _labels_url(layers, lang),
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
         "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},
         "strings": strings,
     }
+
+
+def _labels_url(layers: list[LayerDef], lang: str) -> str | None:
+    """Where the map's script finds the names of the labelled layers, at their current revisions."""
+    named = labelled(layers)
+    if not named:
+        return None
+    ids = ",".join(layer.id for layer in named)
+    return f"{request.script_root}/tiles/{ids}/labels.json?v={revision_tag(named)}&lang={lang}"
+
+
+def basemaps(online_basemap: bool, strings: dict[str, str]) -> list[dict[str, str]]:
+    """The basemap switcher's choices: none first (the default), OpenStreetMap only when allowed."""
+    choices = [{"id": "none", "label": strings["basemap_none"]}]
+    if online_basemap:
+        choices.append({"id": "osm", "label": "OpenStreetMap", "url": OSM_TILES, "attribution": OSM_ATTRIBUTION})
+    return choices
 
 
 def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
@@ -116,8 +144,6 @@ def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
     )
     atlas_map.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     atlas_map.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
-    if online_basemap:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(atlas_map)
     atlas_map.fit_bounds(PROVINCE_BOUNDS)
-    AtlasVectorTiles(config).add_to(atlas_map)
+    AtlasVectorTiles({**config, "basemaps": basemaps(online_basemap, config["strings"])}).add_to(atlas_map)
     return atlas_map

@@ -25,7 +25,8 @@ def test_every_commune_is_named_once_at_a_point_inside_it(client, db):
         assert {row[1]: row[2] for row in communes} == names
         for _, fid, _, lon, lat, angle in communes:
             cur.execute(
-                "SELECT ST_Contains(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) FROM layerdata.communes WHERE fid = %s",
+                "SELECT ST_Contains(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+                " FROM layerdata.communes WHERE fid = %s",
                 (lon, lat, fid),
             )
             assert cur.fetchone()[0], f"the label of commune {names[fid]} lies outside it"
@@ -57,7 +58,8 @@ def test_points_are_named_where_they_are_and_layers_carry_their_rules(client, db
     document = labels_of(client)
     with db.cursor() as cur:
         cur.execute(
-            "SELECT fid, name, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5) FROM layerdata.hydro_stations"
+            "SELECT fid, name, round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5)"
+            " FROM layerdata.hydro_stations"
         )
         expected = {(fid, name, float(x), float(y)) for fid, name, x, y in cur.fetchall()}
     assert {(r[1], r[2], r[3], r[4]) for r in rows(document, "hydro_stations")} == expected
