@@ -15,9 +15,9 @@ from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.province import PROVINCE_BBOX
+from tiles.labels import label_rules
 from tiles.style_json import in_draw_order
-from tiles.labels import labelled
-from tiles.tilejson import TILE_PATH, revision_tag
+from tiles.tilejson import TILE_PATH
 
 _WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
 PROVINCE_BOUNDS = ((_SOUTH, _WEST), (_NORTH, _EAST))  # Leaflet's ((lat, lon), (lat, lon))
@@ -36,11 +36,10 @@ MAP_SCRIPTS = (
     "atlas-table.js",
     "atlas-core.js",
 )
-MAP_STYLESHEETS = ("atlas-map.css", "atlas-labels.css", "atlas-table.css")
+MAP_STYLESHEETS = ("atlas-map.css", "atlas-labels.css")
 # Offered by the basemap switcher only with ATLAS_ONLINE_BASEMAP=1 (it needs the internet).
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-
 
 
 class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
@@ -112,7 +111,12 @@ def map_config(
         "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
         "themes": [{"id": key, "title": theme_title(key, lang)} for key in THEMES],
         "tile_url": request.script_root + TILE_PATH,
-        "labels_url": _labels_url(layers, lang),
+        "labels": _label_config(layers, lang),
+        # Loaded when the attribute table is first opened (atlas-table.js).
+        "table_assets": {
+            "js": url_for("static", filename="map/atlas-table-view.js"),
+            "css": url_for("static", filename="map/atlas-table.css"),
+        },
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
         "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},
@@ -120,13 +124,12 @@ def map_config(
     }
 
 
-def _labels_url(layers: list[LayerDef], lang: str) -> str | None:
-    """Where the map's script finds the names of the labelled layers, at their current revisions."""
-    named = labelled(layers)
-    if not named:
-        return None
-    ids = ",".join(layer.id for layer in named)
-    return f"{request.script_root}/tiles/{ids}/labels.json?v={revision_tag(named)}&lang={lang}"
+def _label_config(layers: list[LayerDef], lang: str) -> dict[str, Any]:
+    """The labelled layers' rules, and where the script finds each one's names once it reaches its zoom."""
+    return {
+        "url": f"{request.script_root}/tiles/{{id}}/labels.json?v={{v}}&lang={lang}",
+        "layers": label_rules(layers),
+    }
 
 
 def basemaps(online_basemap: bool, strings: dict[str, str]) -> list[dict[str, str]]:

@@ -38,8 +38,9 @@ def go_to(page: Page, lon: float, lat: float, zoom: int) -> None:
 
 
 def labels(page: Page, layer: str | None = None) -> list[dict]:
-    """The labels drawn, with their text and screen boxes."""
-    page.wait_for_function("document.querySelectorAll('.atlas-label').length > 0", timeout=15_000)
+    """The labels drawn (of one layer, once its names have come), with their text and screen boxes."""
+    page.wait_for_selector(f".atlas-label[data-layer={layer}]" if layer else ".atlas-label", timeout=15_000)
+    page.wait_for_load_state("networkidle")
     return page.evaluate(
         """(layer) => [...document.querySelectorAll('.atlas-label')]
             .filter(n => !layer || n.dataset.layer === layer)

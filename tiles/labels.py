@@ -127,12 +127,17 @@ def labels_document(conn: Connection, layers: list[LayerDef], lang: str) -> dict
     return _documents[key]
 
 
+def label_rules(layers: list[LayerDef]) -> dict[str, dict[str, int]]:
+    """Per labelled layer, the first zoom its names show at and their priority where names collide."""
+    return {
+        layer.id: {"min_zoom": layer.style.label_min_zoom, "priority": layer.style.label_priority}
+        for layer in labelled(layers)
+    }
+
+
 def _build_document(conn: Connection, named: list[LayerDef], lang: str) -> dict[str, Any]:
     return {
-        "layers": {
-            layer.id: {"min_zoom": layer.style.label_min_zoom, "priority": layer.style.label_priority}
-            for layer in named
-        },
+        "layers": label_rules(named),
         # Compact rows (layer, fid, text, lon, lat, angle): the map loads them with its first view.
         "labels": [
             [p.layer_id, p.fid, p.text, p.lon, p.lat, p.angle]

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import { load } from "./load.mjs";
 
-const { AtlasTable } = load("map/atlas-dom.js", "map/atlas-table.js");
+const { AtlasTableView: AtlasTable } = load("map/atlas-dom.js", "map/atlas-table-view.js");
 const plain = (value) => JSON.parse(JSON.stringify(value));
 
 test("a header click sorts ascending, a second click descending, another column starts ascending", () => {

@@ -1,5 +1,6 @@
 /* Names on the map: communes, rivers along their lines, reservoirs, protected areas and stations.
- * PostGIS places the label points (/tiles/<ids>/labels.json, once per revision); here each view
+ * PostGIS places the label points (/tiles/<id>/labels.json, once per revision, fetched when the
+ * map first reaches the layer's label zoom, so the first view loads only what it shows); here each view
  * keeps the labels that fit: higher-priority layers and larger features first, never two boxes
  * overlapping, a river's name repeated only far enough apart. The pure placement functions are
  * tested by tests/js/map-labels.test.mjs; add() draws the result in a pane that takes no clicks. */
@@ -87,19 +88,32 @@
   function Labels(state) {
     this.state = state;
     this.map = state.map;
-    this.document = null;
+    this.config = state.config.labels;
+    this.rows = {};              // label rows by layer id, once loaded
     this.widths = {};
     this.pane = this.map.createPane("atlasLabels");
     this.pane.classList.add("atlas-label-pane");
     this.pane.setAttribute("aria-hidden", "true");
   }
 
+  // Fetches the names of the visible layers whose label zoom the map has reached, each once.
   Labels.prototype.load = function () {
-    var self = this;
-    return fetch(this.state.config.labels_url, { headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (json) { self.document = json; self.draw(); })
-      .catch(function () { self.document = null; });
+    var zoom = this.map.getZoom(), self = this;
+    Object.keys(this.config.layers).forEach(function (id) {
+      var layer = self.state.byId[id];
+      if (!layer || id in self.rows || zoom < self.config.layers[id].min_zoom || !self.state.visible[id]) { return; }
+      self.rows[id] = [];
+      var url = self.config.url.replace("{id}", encodeURIComponent(id)).replace("{v}", String(layer.revision));
+      fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+        .then(function (json) { self.rows[id] = json.labels; self.draw(); })
+        .catch(function () { delete self.rows[id]; });  // tried again at the next move
+    });
+  };
+
+  Labels.prototype.document = function () {
+    var rows = this.rows;
+    return { layers: this.config.layers, labels: [].concat.apply([], Object.keys(rows).map(function (id) { return rows[id]; })) };
   };
 
   Labels.prototype.width = function (text) {
@@ -118,7 +132,7 @@
 
   Labels.prototype.candidates = function () {
     var state = this.state, map = this.map, self = this;
-    var rows = shownRows(this.document, map.getZoom(), function (id) { return state.visible[id]; });
+    var rows = shownRows(this.document(), map.getZoom(), function (id) { return state.visible[id]; });
     var rank = {};
     return rows.map(function (row) {
       var layer = state.byId[row[0]];
@@ -128,14 +142,13 @@
       return {
         layer: row[0], fid: row[1], text: row[2], kind: kind, x: point.x, y: point.y,
         angle: kind === "line" ? readableAngle(row[5]) : 0, width: self.width(row[2]), height: LABEL_HEIGHT,
-        priority: self.document.layers[row[0]].priority, rank: rank[row[0]]
+        priority: self.config.layers[row[0]].priority, rank: rank[row[0]]
       };
     });
   };
 
   Labels.prototype.draw = function () {
     this.pane.textContent = "";
-    if (!this.document) { return; }
     var size = this.map.getSize();
     var origin = this.map.containerPointToLayerPoint([0, 0]);
     var fragment = document.createDocumentFragment();
@@ -159,14 +172,14 @@
     shownRows: shownRows,
     textColor: textColor,
     add: function (state) {
-      if (!state.config.labels_url) { return null; }
+      if (!state.config.labels || !Object.keys(state.config.labels.layers).length) { return null; }
       var labels = new Labels(state);
-      var draw = function () { labels.draw(); };
+      var draw = function () { labels.load(); labels.draw(); };
       state.map.on("zoomstart", function () { labels.pane.classList.add("atlas-label-pane-moving"); });
       state.map.on("zoomend", function () { labels.pane.classList.remove("atlas-label-pane-moving"); });
       state.map.on("moveend resize", draw);
       state.onChange(draw);
-      labels.load();
+      draw();
       state.labels = labels;
       return labels;
     }
