@@ -55,12 +55,15 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
+        # With nothing but "none" to offer (offline), the basemap switcher is not sent at all.
+        offline = len(config.get("basemaps", ())) < 2
+        scripts = [name for name in MAP_SCRIPTS if not (offline and name == "atlas-basemap.js")]
         self._name = "AtlasVectorTiles"
         self.config = config
         self.default_js = [
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
             ("proj4", url_for("static", filename="vendor/proj4.js")),
-        ] + [(name, url_for("static", filename=f"map/{name}")) for name in MAP_SCRIPTS]
+        ] + [(name, url_for("static", filename=f"map/{name}")) for name in scripts]
         self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in MAP_STYLESHEETS]
 
 
@@ -81,6 +84,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
         "geometry_kind": layer.geometry_kind,
         "visible": layer.visible_by_default,
         "revision": layer.revision,
+        "searchable": any(f.searchable for f in layer.fields),
         "style": style_config(layer, lang),
         "fields": [
             {
@@ -88,7 +92,6 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
                 "label": localized(f, "label", lang),
                 "unit": f.unit,
                 "type": f.type,
-                "searchable": f.searchable,
                 "domain": {v.code: localized(v, "label", lang) for v in f.domain},
             }
             for f in layer.fields
@@ -127,7 +130,7 @@ def map_config(
 def _label_config(layers: list[LayerDef], lang: str) -> dict[str, Any]:
     """The labelled layers' rules, and where the script finds each one's names once it reaches its zoom."""
     return {
-        "url": f"{request.script_root}/tiles/{{id}}/labels.json?v={{v}}&lang={lang}",
+        "url": f"{request.script_root}/tiles/{{ids}}/labels.json?v={{v}}&lang={lang}",
         "layers": label_rules(layers),
     }
 

@@ -49,7 +49,8 @@ def test_rivers_get_several_points_on_their_line_with_its_direction(client, db):
                 " FROM layerdata.rivers WHERE fid = %s",
                 (lon, lat, fid),
             )
-            assert cur.fetchone()[0] < 5.0, "a river label sits on its river"
+            # Label points keep 4 decimals (about 10 m, a pixel at zoom 14).
+            assert cur.fetchone()[0] < 15.0, "a river label sits on its river"
             assert 0 <= angle <= 360
     assert len({row[5] for row in ma}) > 1, "the label follows the river's bends"
 

@@ -27,7 +27,7 @@ LINE_LABEL_SPACING_M = 12_000.0
 LINE_TANGENT_M = 1_500.0
 # Labelled layers are small reference layers; a layer with more features names only its largest.
 MAX_LABELS_PER_LAYER = 2_000
-COORD_DIGITS = 5
+COORD_DIGITS = 4  # about 10 m, a pixel at zoom 14
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def layer_labels(conn: Connection, layer: LayerDef, lang: str) -> list[LabelPoin
         cur.execute(query)
         rows = cur.fetchall()
     return [
-        LabelPoint(layer.id, fid, text, round(lon, COORD_DIGITS), round(lat, COORD_DIGITS), round(angle, 1), size)
+        LabelPoint(layer.id, fid, text, round(lon, COORD_DIGITS), round(lat, COORD_DIGITS), round(angle), size)
         for fid, text, lon, lat, angle, size in rows
         if lon is not None
     ]

@@ -24,7 +24,6 @@
       this.layer = L.tileLayer(choice.url, { attribution: choice.attribution, maxZoom: 19 }).addTo(this.state.map);
     }
     this.current = choice.id;
-    this.state.map.getContainer().classList.toggle("atlas-no-basemap", !choice.url);
   };
 
   Switcher.prototype.build = function (container) {

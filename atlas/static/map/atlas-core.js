@@ -136,7 +136,7 @@
       global.AtlasSearch.add(state);
       global.AtlasCoordinates.add(state);
       global.AtlasMeasure.add(state);
-      global.AtlasBasemap.add(state);
+      if (global.AtlasBasemap) { global.AtlasBasemap.add(state); }
       global.AtlasLabels.add(state);
       global.AtlasTable.add(state);
       global.AtlasPermalink.follow(state);

@@ -96,19 +96,23 @@
     this.pane.setAttribute("aria-hidden", "true");
   }
 
-  // Fetches the names of the visible layers whose label zoom the map has reached, each once.
+  // Fetches, in one request, the names of the visible layers whose label zoom the map has reached.
   Labels.prototype.load = function () {
-    var zoom = this.map.getZoom(), self = this;
-    Object.keys(this.config.layers).forEach(function (id) {
-      var layer = self.state.byId[id];
-      if (!layer || id in self.rows || zoom < self.config.layers[id].min_zoom || !self.state.visible[id]) { return; }
-      self.rows[id] = [];
-      var url = self.config.url.replace("{id}", encodeURIComponent(id)).replace("{v}", String(layer.revision));
-      fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
-        .then(function (json) { self.rows[id] = json.labels; self.draw(); })
-        .catch(function () { delete self.rows[id]; });  // tried again at the next move
+    var zoom = this.map.getZoom(), self = this, state = this.state;
+    var ids = Object.keys(this.config.layers).filter(function (id) {
+      return state.byId[id] && !(id in self.rows) && zoom >= self.config.layers[id].min_zoom && state.visible[id];
     });
+    if (!ids.length) { return; }
+    ids.forEach(function (id) { self.rows[id] = []; });
+    var revisions = ids.map(function (id) { return state.byId[id].revision; });
+    var url = this.config.url.replace("{ids}", ids.join(",")).replace("{v}", revisions.join("."));
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (json) {
+        json.labels.forEach(function (row) { self.rows[row[0]].push(row); });
+        self.draw();
+      })
+      .catch(function () { ids.forEach(function (id) { delete self.rows[id]; }); });  // tried again at the next move
   };
 
   Labels.prototype.document = function () {

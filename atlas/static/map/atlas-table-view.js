@@ -147,7 +147,7 @@
 
   Table.prototype.showLayer = function (id) {
     this.layerSelect.value = id;
-    var searchable = this.state.byId[id].fields.some(function (f) { return f.searchable; });
+    var searchable = this.state.byId[id].searchable;
     this.filter.disabled = !searchable;
     if (!searchable) { this.filter.value = ""; }
     this.update({ layer: id, offset: 0, sort: null, q: searchable ? this.filter.value.trim() : "" });
