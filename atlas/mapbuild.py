@@ -58,13 +58,14 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
         # With nothing but "none" to offer (offline), the basemap switcher is not sent at all.
         offline = len(config.get("basemaps", ())) < 2
         scripts = [name for name in MAP_SCRIPTS if not (offline and name == "atlas-basemap.js")]
+        sheets = MAP_STYLESHEETS if offline else (*MAP_STYLESHEETS, "atlas-basemap.css")
         self._name = "AtlasVectorTiles"
         self.config = config
         self.default_js = [
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
             ("proj4", url_for("static", filename="vendor/proj4.js")),
         ] + [(name, url_for("static", filename=f"map/{name}")) for name in scripts]
-        self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in MAP_STYLESHEETS]
+        self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in sheets]
 
 
 def style_config(layer: LayerDef, lang: str) -> dict[str, Any]:

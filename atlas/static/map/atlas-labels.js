@@ -1,17 +1,13 @@
-/* Names on the map: communes, rivers along their lines, reservoirs, protected areas and stations.
- * PostGIS places the label points (/tiles/<id>/labels.json, once per revision, fetched when the
- * map first reaches the layer's label zoom, so the first view loads only what it shows); here each view
- * keeps the labels that fit: higher-priority layers and larger features first, never two boxes
- * overlapping, a river's name repeated only far enough apart. The pure placement functions are
- * tested by tests/js/map-labels.test.mjs; add() draws the result in a pane that takes no clicks. */
+/* Names on the map. PostGIS places the label points (tiles/labels.py), fetched once a layer's
+ * label zoom is reached; each view keeps those that fit without overlapping (tests/js/map-labels.test.mjs). */
 (function (global) {
   "use strict";
 
-  var GAP = 3;                 // px kept free around every label
-  var POINT_OFFSET = 9;        // px from a station's symbol to its name
-  var REPEAT_PX = 260;         // a river's name repeats at most this often on screen
-  var LABEL_HEIGHT = 15;       // px, the CSS line height of .atlas-label
-  var VIEW_MARGIN = 2;         // px a label keeps inside the map's edges
+  var GAP = 3; // px kept free around every label
+  var POINT_OFFSET = 9; // px from a station's symbol to its name
+  var REPEAT_PX = 260; // a river's name repeats at most this often on screen
+  var LABEL_HEIGHT = 15; // px, the CSS line height of .atlas-label
+  var VIEW_MARGIN = 2; // px a label keeps inside the map's edges
 
   // A line's direction (degrees clockwise from north) as a text rotation that never reads upside down.
   function readableAngle(azimuth) {

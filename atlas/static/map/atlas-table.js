@@ -1,11 +1,8 @@
-/* The attribute table's button. Its script and stylesheet (atlas-table-view.js, atlas-table.css)
- * load when the table is first opened: most visitors never open it, and the map's first load
- * stays small. */
+/* The attribute table's button; the table itself (atlas-table-view.js) loads on first use. */
 (function (global) {
   "use strict";
   var el = global.AtlasDom.el;
 
-  // Adds the script and stylesheet once; `ready` runs when the script has run.
   function loadView(urls, ready, failed) {
     var sheet = el("link");
     sheet.rel = "stylesheet";
