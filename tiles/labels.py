@@ -5,9 +5,9 @@ circle (inside even a crescent-shaped commune, where a centroid may fall outside
 points spaced along them with the line's direction there, points at themselves. The map's
 script then chooses, per view, the labels that fit without overlapping (atlas-labels.js).
 
-Measured on the sample data (see the README): all label points of the province are about
-8 KB gzipped, once per revision, where a label layer in every tile would repeat them per zoom
-and split collision avoidance at tile edges.
+Measured on the sample data (see the README): all 285 label points of the province are about
+5 KB gzipped, fetched once per revision, where a label layer in the tiles would repeat them in
+every tile of every zoom and cut collision avoidance at tile edges.
 """
 
 from __future__ import annotations
