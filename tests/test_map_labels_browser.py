@@ -239,6 +239,7 @@ def test_the_table_filters_by_the_view_and_refuses_nothing_silently(chromium, li
 def test_on_a_phone_the_table_is_a_list_with_finger_sized_buttons(chromium, live_url):
     watched = open_at(chromium, live_url + "/", **PHONE)
     page = watched.page
+    assert page.locator(".atlas-table-toggle").bounding_box()["height"] >= 44
     page.locator(".atlas-table-toggle").tap()
     page.locator(".atlas-table-layer").select_option("reservoirs")
     table_count(page)
