@@ -17,7 +17,7 @@
     return angle;
   }
 
-  // The screen box (axis-aligned, with the gap) of a label w×h centred at (x, y), turned by `angle`.
+  // The axis-aligned screen box (with the gap) of a w×h label centred at (x, y), turned by `angle`.
   function boxOf(x, y, width, height, angle) {
     var rad = angle * Math.PI / 180, cos = Math.abs(Math.cos(rad)), sin = Math.abs(Math.sin(rad));
     var halfW = (width * cos + height * sin) / 2 + GAP, halfH = (width * sin + height * cos) / 2 + GAP;
@@ -46,8 +46,7 @@
     });
   }
 
-  // Candidates {layer, text, kind, x, y, angle, width, height, priority, rank} in screen pixels
-  // → the labels to draw, each {…candidate, x, y, box}: greedy by priority, then rank (size order).
+  // Screen-pixel candidates → the labels to draw, greedy by priority, then rank (size order).
   function place(candidates, view) {
     var order = candidates.slice().sort(function (a, b) { return b.priority - a.priority || a.rank - b.rank; });
     var placed = [];
@@ -65,7 +64,7 @@
     return placed;
   }
 
-  // The label rows of the document to consider at this zoom: visible layers, from their first zoom.
+  // The rows shown at this zoom: visible layers, from their first label zoom.
   function shownRows(documentJson, zoom, isVisible) {
     var rules = documentJson.layers;
     return documentJson.labels.filter(function (row) {
@@ -74,7 +73,7 @@
     });
   }
 
-  // A colour for text: the layer's own colour, darkened so it reads on the pale map.
+  // The layer's own colour, darkened to read on the pale map.
   function textColor(hex) {
     var n = parseInt(hex.slice(1), 16);
     var dark = function (shift) { return Math.round(((n >> shift) & 255) * 0.6); };
@@ -85,14 +84,14 @@
     this.state = state;
     this.map = state.map;
     this.config = state.config.labels;
-    this.rows = {};              // label rows by layer id, once loaded
+    this.rows = {}; // by layer id, once loaded
     this.widths = {};
     this.pane = this.map.createPane("atlasLabels");
     this.pane.classList.add("atlas-label-pane");
     this.pane.setAttribute("aria-hidden", "true");
   }
 
-  // Fetches, in one request, the names of the visible layers whose label zoom the map has reached.
+  // Fetches, in one request, the names of the visible layers whose label zoom is reached.
   Labels.prototype.load = function () {
     var zoom = this.map.getZoom(), self = this, state = this.state;
     var ids = Object.keys(this.config.layers).filter(function (id) {
