@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from atlas.auth import request_access
-from atlas.params import parse_bbox, parse_feature_id, parse_limit, parse_offset, parse_text
+from atlas.params import parse_bbox, parse_feature_id, parse_limit, parse_offset, parse_sort, parse_text
 from atlas.requestdb import request_connection
 from atlas.serialize import layer_detail, layer_summary, search_result
 from layers.access import get_visible_layer, visible_catalogue
@@ -38,18 +38,20 @@ def layer(layer_id: str):
 
 @bp.get("/layers/<layer_id>/features")
 def features(layer_id: str):
-    """A GeoJSON FeatureCollection page with `bbox`, `limit` (clamped), `offset` and `q`."""
+    """A GeoJSON FeatureCollection page with `bbox`, `limit` (clamped), `offset`, `q` and `sort`."""
     settings = current_app.extensions["atlas.settings"]
     args = request.args
+    conn = request_connection()
+    access = request_access()
+    found = get_visible_layer(conn, layer_id, access)
     query = FeatureQuery(
         limit=parse_limit(args.get("limit"), settings.features_default_limit, settings.features_max_limit),
         offset=parse_offset(args.get("offset")),
         bbox=parse_bbox(args.get("bbox")),
         text=parse_text(args.get("q")),
+        sort=parse_sort(args.get("sort"), found),
     )
-    conn = request_connection()
-    access = request_access()
-    page = list_features(conn, get_visible_layer(conn, layer_id, access), query, access)
+    page = list_features(conn, found, query, access)
     return jsonify(_feature_collection(layer_id, query, page.features, page.number_matched))
 
 

@@ -37,6 +37,20 @@ def ui_strings() -> dict[str, str]:
         "yes": _("Có"),
         "no": _("Không"),
         "edit_layer": _("Sửa lớp"),
+        "basemap": _("Nền bản đồ"),
+        "basemap_none": _("Không có nền"),
+        "table": _("Bảng thuộc tính"),
+        "table_layer": _("Lớp"),
+        "table_filter": _("Tìm trong bảng"),
+        "table_in_view": _("Chỉ trong khung nhìn"),
+        "table_previous": _("Trang trước"),
+        "table_next": _("Trang sau"),
+        "table_close": _("Đóng bảng"),
+        "table_zoom": _("Phóng tới"),
+        "table_rows": _("{from}–{to} trong {total}"),
+        "table_empty": _("Không có đối tượng nào"),
+        "table_failed": _("Không tải được bảng, vui lòng thử lại"),
+        "table_sort": _("Sắp xếp theo {field}"),
     }
 
 

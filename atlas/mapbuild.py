@@ -16,6 +16,8 @@ from folium.template import Template
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.display import display_spec
 from layers.province import PROVINCE_BBOX
+from tiles.labels import label_rules
+from tiles.style_json import in_draw_order
 from tiles.tilejson import TILE_PATH
 
 _WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
@@ -30,10 +32,15 @@ MAP_SCRIPTS = (
     "atlas-coordinates.js",
     "atlas-measure.js",
     "atlas-permalink.js",
+    "atlas-labels.js",
+    "atlas-basemap.js",
+    "atlas-table.js",
     "atlas-core.js",
 )
-# Polygons first, then lines, then points: what is drawn last is on top and takes the click.
-DRAW_ORDER = {"polygon": 0, "line": 1, "point": 2}
+MAP_STYLESHEETS = ("atlas-map.css", "atlas-labels.css")
+# Offered by the basemap switcher only with ATLAS_ONLINE_BASEMAP=1 (it needs the internet).
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
 class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
@@ -49,13 +56,17 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
+        # With nothing but "none" to offer (offline), the basemap switcher is not sent at all.
+        offline = len(config.get("basemaps", ())) < 2
+        scripts = [name for name in MAP_SCRIPTS if not (offline and name == "atlas-basemap.js")]
+        sheets = MAP_STYLESHEETS if offline else (*MAP_STYLESHEETS, "atlas-basemap.css")
         self._name = "AtlasVectorTiles"
         self.config = config
         self.default_js = [
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
             ("proj4", url_for("static", filename="vendor/proj4.js")),
-        ] + [(name, url_for("static", filename=f"map/{name}")) for name in MAP_SCRIPTS]
-        self.default_css = [("atlas_map", url_for("static", filename="map/atlas-map.css"))]
+        ] + [(name, url_for("static", filename=f"map/{name}")) for name in scripts]
+        self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in sheets]
 
 
 def style_config(layer: LayerDef, lang: str) -> dict[str, Any]:
@@ -75,6 +86,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
         "geometry_kind": layer.geometry_kind,
         "visible": layer.visible_by_default,
         "revision": layer.revision,
+        "searchable": any(f.searchable for f in layer.fields),
         "style": style_config(layer, lang),
         "fields": [
             {
@@ -98,18 +110,40 @@ def map_config(
     layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str], editable: set[str] | None = None
 ) -> dict[str, Any]:
     """Everything the map's scripts need: layers with styles and fields, URLs, CRS, UI strings and edit links."""
-    drawn = sorted(layers, key=lambda layer: (DRAW_ORDER[layer.geometry_kind], layer.sort_order))
+    drawn = in_draw_order(layers)
     return {
         "lang": lang,
         "layers": [_layer_config(layer, lang, layer.id in (editable or set())) for layer in drawn],
         "panel_order": [layer.id for layer in sorted(layers, key=lambda layer: layer.sort_order)],
         "themes": [{"id": key, "title": theme_title(key, lang)} for key in THEMES],
         "tile_url": request.script_root + TILE_PATH,
+        "labels": _label_config(layers, lang),
+        # Loaded when the attribute table is first opened (atlas-table.js).
+        "table_assets": {
+            "js": url_for("static", filename="map/atlas-table-view.js"),
+            "css": url_for("static", filename="map/atlas-table.css"),
+        },
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
         "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},
         "strings": strings,
     }
+
+
+def _label_config(layers: list[LayerDef], lang: str) -> dict[str, Any]:
+    """The labelled layers' rules, and where the script finds each one's names once it reaches its zoom."""
+    return {
+        "url": f"{request.script_root}/tiles/{{ids}}/labels.json?v={{v}}&lang={lang}",
+        "layers": label_rules(layers),
+    }
+
+
+def basemaps(online_basemap: bool, strings: dict[str, str]) -> list[dict[str, str]]:
+    """The basemap switcher's choices: none first (the default), OpenStreetMap only when allowed."""
+    choices = [{"id": "none", "label": strings["basemap_none"]}]
+    if online_basemap:
+        choices.append({"id": "osm", "label": "OpenStreetMap", "url": OSM_TILES, "attribution": OSM_ATTRIBUTION})
+    return choices
 
 
 def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
@@ -119,8 +153,6 @@ def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
     )
     atlas_map.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     atlas_map.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
-    if online_basemap:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(atlas_map)
     atlas_map.fit_bounds(PROVINCE_BOUNDS)
-    AtlasVectorTiles(config).add_to(atlas_map)
+    AtlasVectorTiles({**config, "basemaps": basemaps(online_basemap, config["strings"])}).add_to(atlas_map)
     return atlas_map

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 
+from layers.catalogue import LayerDef
 from layers.errors import InvalidInput, PreconditionRequired, VersionConflict
-from layers.features import BBox
+from layers.features import BBox, SortKey
 
 _INTEGER = re.compile(r"[0-9]{1,12}")
 _DECIMAL = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?")
@@ -51,6 +52,17 @@ def parse_bbox(raw: str | None) -> BBox | None:
     if min_lon > max_lon or min_lat > max_lat:
         raise InvalidInput("bbox minimums must not be greater than its maximums: min_lon,min_lat,max_lon,max_lat.")
     return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def parse_sort(raw: str | None, layer: LayerDef) -> SortKey | None:
+    """`sort=<field>` (ascending) or `sort=-<field>` (descending), the field one of the layer's own."""
+    if raw is None or raw == "":
+        return None
+    name = raw[1:] if raw.startswith("-") else raw
+    if layer.field(name) is None:
+        names = ", ".join(f.name for f in layer.fields)
+        raise InvalidInput(f"sort must be a field of this layer, optionally after '-' (one of: {names}).")
+    return SortKey(name, descending=raw.startswith("-"))
 
 
 def parse_text(raw: str | None) -> str | None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from atlas.auth import request_access
+from atlas.i18n import LANGUAGES
 from atlas.metrics import record_tile
 from atlas.requestdb import request_connection, tile_connection
-from layers.access import Access, get_visible_layers
+from layers.access import Access, generalises, get_visible_layers
+from layers.errors import InvalidInput
 from layers.stats import layer_stats
 from tiles.grid import parse_tile_address
+from tiles.labels import labels_document
 from tiles.service import TileResult, get_tile, parse_layer_ids, pinned_tile
-from tiles.tilejson import tile_url, tilejson
+from tiles.style_json import style_document, style_url
+from tiles.tilejson import revision_tag, tile_url, tilejson
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -47,10 +51,54 @@ def tilejson_document(ids: str):
     access = request_access()
     layers = get_visible_layers(conn, parse_layer_ids(ids), access)
     stats = [layer_stats(conn, layer) for layer in layers]
-    url = tile_url(request.host_url.rstrip("/"), layers, access)
-    response = jsonify(tilejson(layers, stats, url, request.args.get("lang", "vi")))
+    base = request.host_url.rstrip("/")
+    url = tile_url(base, layers, access)
+    document = tilejson(layers, stats, url, request.args.get("lang", "vi"), style_url(base, layers))
+    response = jsonify(document)
     response.headers["Cache-Control"] = OFFICIAL_REVALIDATE if access.official else REVALIDATE
     return response
+
+
+@bp.get("/<ids>/labels.json")
+def labels(ids: str):
+    """The label points of the labelled layers among `ids` (`lang=vi|en`), for the map's names."""
+    conn = request_connection()
+    access = request_access()
+    layers = get_visible_layers(conn, parse_layer_ids(ids), access)
+    # Label points are exact positions: none for a layer whose features this audience sees generalised.
+    labelled = [layer for layer in layers if not generalises(layer, access)]
+    return _revisioned_json(labels_document(conn, labelled, _language()), revision_tag(layers), access)
+
+
+@bp.get("/<ids>/style.json")
+def style(ids: str):
+    """A MapLibre GL style (version 8) of the layers, from their catalogue styles, on their TileJSON."""
+    conn = request_connection()
+    access = request_access()
+    layers = get_visible_layers(conn, parse_layer_ids(ids), access)
+    base = request.host_url.rstrip("/")
+    return _revisioned_json(style_document(layers, base, _language()), revision_tag(layers), access)
+
+
+def _language() -> str:
+    """`lang` of a label or style request: vi (the default) or en."""
+    lang = request.args.get("lang", "vi")
+    if lang not in LANGUAGES:
+        raise InvalidInput("lang must be vi or en.")
+    return lang
+
+
+def _revisioned_json(document: dict, current_tag: str, access: Access) -> Response:
+    """JSON that a CDN may keep for good under a `?v=` naming the current revisions (the public's only)."""
+    response = jsonify(document)
+    response.headers["Cache-Control"] = _cache_control(request.args.get("v") == current_tag, access)
+    return response
+
+
+def _cache_control(versioned: bool, access: Access) -> str:
+    if access.official:
+        return OFFICIAL_IMMUTABLE if versioned else OFFICIAL_REVALIDATE
+    return IMMUTABLE if versioned else REVALIDATE
 
 
 def _tile_response(result: TileResult, current_tag: str, access: Access) -> Response:
@@ -60,11 +108,7 @@ def _tile_response(result: TileResult, current_tag: str, access: Access) -> Resp
     gzipped = bool(tile.body) and request.accept_encodings["gzip"] > 0
     etag = tile.etag + GZIP_ETAG_SUFFIX if gzipped else tile.etag
     response.set_etag(etag)
-    versioned = request.args.get("v") == current_tag
-    if access.official:
-        response.headers["Cache-Control"] = OFFICIAL_IMMUTABLE if versioned else OFFICIAL_REVALIDATE
-    else:
-        response.headers["Cache-Control"] = IMMUTABLE if versioned else REVALIDATE
+    response.headers["Cache-Control"] = _cache_control(request.args.get("v") == current_tag, access)
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["X-Tile-Cache"] = "hit" if result.cache_hit else "miss"
     if request.if_none_match.contains(etag):

@@ -45,6 +45,14 @@ def _assets(page) -> list[tuple[str, int]]:
     )
 
 
+def _first_load(page) -> list[tuple[str, int]]:
+    """(URL, bytes over the wire) of the page and everything it loaded: scripts, styles, tiles, labels."""
+    return page.evaluate(
+        """[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+            .map(e => [e.name, e.transferSize])"""
+    )
+
+
 def one_visit(browser, url: str, viewport: tuple[int, int]) -> tuple[float, list[tuple[str, int]]]:
     """Milliseconds from navigation until the first view's tiles are drawn, and the assets loaded."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -52,7 +60,14 @@ def one_visit(browser, url: str, viewport: tuple[int, int]) -> tuple[float, list
     page.goto(url)
     page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=30_000)
     drawn_ms = page.evaluate("window.atlasFirstTilesDrawnAt")
+    page.wait_for_load_state("networkidle")
     assets = _assets(page)
+    loaded = _first_load(page)
+    labels = sum(size for name, size in loaded if "/labels.json" in name)
+    print(
+        f"  first load {sum(size for _, size in loaded) / 1024:.1f} KB over the wire ({len(loaded)} requests;"
+        f" labels {labels / 1024:.1f} KB)   target <= 180 KB"
+    )
     context.close()
     return drawn_ms, assets
 

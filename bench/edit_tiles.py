@@ -12,7 +12,6 @@ from pathlib import Path
 import psycopg2
 from prometheus_client.parser import text_string_to_metric_families
 
-from atlas.mapbuild import DRAW_ORDER
 from bench import contenders as cont
 from bench.edit_report import IN_FLIGHT, TileRun
 from bench.editing import PointEdits, scalar
@@ -20,6 +19,7 @@ from bench.load import run_wrk, sequential_pass, warm_until_cached
 from bench.procs import LOOPBACK, ContenderFailed, ServerSet, free_port
 from bench.tile_list import Tile, build_tile_list, write_paths
 from layers.catalogue import get_layer, list_layers
+from tiles.style_json import DRAW_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"

@@ -148,6 +148,11 @@ class Style:
     dash: str | None = None
     category_field: str | None = None
     categories: tuple[Category, ...] = ()
+    # Names drawn on the map: the field they come from, the first zoom they show at, and which
+    # layer's names win where they would overlap (higher first).
+    label_field: str | None = None
+    label_min_zoom: int = 10
+    label_priority: int = 0
 
 
 @dataclass(frozen=True)

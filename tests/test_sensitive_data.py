@@ -345,3 +345,17 @@ def test_patrol_routes_are_not_listed_for_the_public(app, official):
     for page in ("/layers", "/export", "/"):
         assert "patrol_routes" in signed.get(page).get_data(as_text=True), page
     assert "view=official" in signed.get("/").get_data(as_text=True)
+
+
+def test_sorting_by_a_withheld_field_keeps_its_values_hidden(client, official, threatened):
+    """The public's order by locality is the order of what it sees: withheld localities sort as empty, last."""
+    url = f"/api/layers/{SPECIES}/features?sort=-locality&limit=1000"
+    matched = client.get(url + "&limit=1").get_json()["numberMatched"]
+    public = client.get(f"{url}&offset={max(0, matched - 1000)}").get_json()["features"]
+    localities = [f["properties"]["locality"] for f in public]
+    assert None in localities
+    first_empty = localities.index(None)
+    assert all(value is None for value in localities[first_empty:])
+    assert threatened["fid"] in [f["id"] for f in public[first_empty:]]
+    exact = client.get(f"{url}&offset={max(0, matched - 1000)}", headers=official.bearer).get_json()["features"]
+    assert threatened["fid"] not in [f["id"] for f in exact if f["properties"]["locality"] is None]

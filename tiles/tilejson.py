@@ -57,8 +57,10 @@ def _fields(layer: LayerDef, lang: str) -> dict[str, str]:
     return fields
 
 
-def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lang: str = "vi") -> dict[str, Any]:
-    """TileJSON 3.0.0 whose tile URL carries the layers' revisions."""
+def tilejson(
+    layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lang: str = "vi", style_url: str | None = None
+) -> dict[str, Any]:
+    """TileJSON 3.0.0 whose tile URL carries the layers' revisions; `style_url` links their GL style."""
     west, south, east, north = _bounds(stats)
     min_zoom = min(layer.min_zoom for layer in layers)
     return {
@@ -69,6 +71,8 @@ def tilejson(layers: list[LayerDef], stats: list[LayerStats], tile_url: str, lan
         "version": "1.0.0",
         "scheme": "xyz",
         "tiles": [tile_url],
+        # Not a TileJSON key (extra keys are allowed): GL clients such as QGIS load the colours from it.
+        **({"style": style_url} if style_url else {}),
         "minzoom": min_zoom,
         "maxzoom": max(layer.max_zoom for layer in layers),
         "bounds": [west, south, east, north],

@@ -136,6 +136,9 @@
       global.AtlasSearch.add(state);
       global.AtlasCoordinates.add(state);
       global.AtlasMeasure.add(state);
+      if (global.AtlasBasemap) { global.AtlasBasemap.add(state); }
+      global.AtlasLabels.add(state);
+      global.AtlasTable.add(state);
       global.AtlasPermalink.follow(state);
       state.refresh();
       global.atlasState = state;
