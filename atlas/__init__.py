@@ -26,6 +26,7 @@ from atlas import (
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
+from atlas.public_host import init_public_host
 from atlas.requestdb import release_request_connection
 from atlas.security_headers import init_security_headers
 from atlas.settings import Settings, load_settings
@@ -47,6 +48,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)
+    # First: its check runs before any other, and it sits inside ProxyFix so the public scheme wins.
+    init_public_host(app, settings)
     init_i18n(app)
     init_auth(app, settings)
     init_security_headers(app)
