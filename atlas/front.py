@@ -16,13 +16,23 @@ import sys
 import time
 from pathlib import Path
 
+from atlas.front_errors import write_error_pages
+from atlas.public_host import host_name, public_address
+from atlas.request_limits import GUNICORN_LIMITS, NGINX_HEADER_BUFFERS
+from atlas.security_headers import HEADERS
 from atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONT_ROOT = ROOT / "var" / "front"
 TEMPLATE = Path(__file__).resolve().parent / "deploy" / "nginx.conf.in"
+# Only tiles named by their revisions (?v=) are kept. The others, TileJSON, and any request for a
+# host the atlas does not serve go to @tiles_live: behind proxy_cache nginx would drop their
+# If-None-Match (no 304) and make simultaneous requests for one URL wait on proxy_cache_lock.
 TILE_CACHE = (
-    "proxy_cache tiles;\n"
+    "error_page 418 = @tiles_live;\n"
+    '            if ($arg_v = "") { return 418; }\n'
+    "            if ($atlas_untrusted_host) { return 418; }\n"
+    "            proxy_cache tiles;\n"
     "            proxy_cache_key $request_uri;\n"
     "            proxy_cache_lock on;\n"
     "            add_header X-Front-Cache $upstream_cache_status;"
@@ -69,6 +79,8 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     directory = front_dir(settings)
     for sub in ("tmp", "tile-cache"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
+    write_error_pages(directory / "errors")
+    address = public_address(settings)
     replacements = {
         "@WORKERS@": str(worker_count()),
         "@VAR@": str(directory),
@@ -79,6 +91,13 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
         "@STATIC@": str(ROOT / "atlas" / "static"),
         "@UPSTREAM_IDLE_S@": str(UPSTREAM_IDLE_S),
         "@TILE_CACHE@": TILE_CACHE if settings.tile_cache_mb else "# tile cache off (ATLAS_TILE_CACHE_MB=0)",
+        "@HEADER_BUFFERS@": NGINX_HEADER_BUFFERS,
+        "@SECURITY_HEADERS@": "\n            ".join(
+            f'add_header {name} "{value}" always;' for name, value in HEADERS.items()
+        ),
+        # The public host first: nginx's name for a request that names none.
+        "@SERVER_NAMES@": " ".join([host_name(address.netloc), *sorted(address.trusted - {host_name(address.netloc)})]),
+        "@TRUSTED_MAP@": "\n".join(f'        "{name}" 0;' for name in sorted(address.trusted)),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in replacements.items():
@@ -107,6 +126,8 @@ def gunicorn_command(bind: str) -> list[str]:
         str(UPSTREAM_IDLE_S + 15),
         "--access-logfile",
         "-",
+        # Above the atlas's own limits, so the atlas answers an over-long request in its own form.
+        *(part for pair in GUNICORN_LIMITS.items() for part in pair),
         "wsgi:app",
     ]
 

@@ -139,3 +139,9 @@ class HeadersTooLarge(AtlasError):
 
     status = 431
     code = "headers_too_large"
+
+
+class MalformedRequest(InvalidInput):
+    """A request that is not valid HTTP (refused by the front server before the atlas sees it)."""
+
+    code = "malformed_request"

@@ -73,7 +73,14 @@ def test_a_configured_public_url_is_used_for_links_and_its_host_is_trusted(datab
 
 
 @pytest.mark.parametrize(
-    "value", ["atlas.example.vn", "ftp://atlas.example.vn", "https://atlas.example.vn/atlas", "https://a.vn:x", "https://u@a.vn"]
+    "value",
+    [
+        "atlas.example.vn",
+        "ftp://atlas.example.vn",
+        "https://atlas.example.vn/atlas",
+        "https://a.vn:x",
+        "https://u@a.vn",
+    ],
 )
 def test_a_public_url_that_cannot_be_one_stops_the_start(value):
     with pytest.raises(SettingsError, match="ATLAS_PUBLIC_URL"):
