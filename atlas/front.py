@@ -81,6 +81,7 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
         (directory / sub).mkdir(parents=True, exist_ok=True)
     write_error_pages(directory / "errors")
     address = public_address(settings)
+    public_host = host_name(address.netloc)
     replacements = {
         "@WORKERS@": str(worker_count()),
         "@VAR@": str(directory),

@@ -132,7 +132,7 @@ def test_an_untrusted_host_is_refused_even_for_a_cached_tile(served):
     template = json.loads(_get(base + "/tiles/communes.json")[2])["tiles"][0]
     url = template.replace("{z}", "9").replace("{x}", "405").replace("{y}", "226")
     _get(url), _get(url)
-    status, headers, body = _raw(
+    status, _headers, body = _raw(
         _port(base), f"GET {url.split(base)[1]} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n".encode()
     )
     assert status == 400 and json.loads(body)["error"]["code"] == "untrusted_host" and b"evil" not in body
@@ -141,7 +141,7 @@ def test_an_untrusted_host_is_refused_even_for_a_cached_tile(served):
 def test_http_1_0_without_host_never_shows_the_private_port(served):
     base, _ = served
     for port in (_port(base), _backend_port(base)):
-        status, headers, body = _raw(port, b"GET /api/layers HTTP/1.0\r\n\r\n")
+        status, _headers, body = _raw(port, b"GET /api/layers HTTP/1.0\r\n\r\n")
         assert status == 200 and str(_backend_port(base)).encode() not in body
         assert json.loads(body)["links"][0]["href"] == base + "/api/layers"
 

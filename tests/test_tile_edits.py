@@ -5,8 +5,9 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from .test_tiles import decode, fetch, tile_of
 from tests.conftest import path_of
+
+from .test_tiles import decode, fetch, tile_of
 
 # Two places in the province about 60 km apart: no tile from z8 down holds both.
 NEAR = (105.62, 19.92)

@@ -8,8 +8,8 @@ import math
 import mapbox_vector_tile
 import pytest
 
-from tiles.grid import BUFFER, EXTENT
 from tests.conftest import path_of
+from tiles.grid import BUFFER, EXTENT
 
 BEN_EN = (105.525, 19.6167)
 PU_LUONG = (105.17, 20.45)
