@@ -97,7 +97,7 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
             f'add_header {name} "{value}" always;' for name, value in HEADERS.items()
         ),
         # The public host first: nginx's name for a request that names none.
-        "@SERVER_NAMES@": " ".join([host_name(address.netloc), *sorted(address.trusted - {host_name(address.netloc)})]),
+        "@SERVER_NAMES@": " ".join([public_host, *sorted(address.trusted - {public_host})]),
         "@TRUSTED_MAP@": "\n".join(f'        "{name}" 0;' for name in sorted(address.trusted)),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
