@@ -19,7 +19,7 @@ from pathlib import Path
 from atlas.front_errors import write_error_pages
 from atlas.public_host import host_name, public_address
 from atlas.request_limits import GUNICORN_LIMITS, NGINX_HEADER_BUFFERS
-from atlas.security_headers import HEADERS
+from atlas.security_headers import HEADERS, content_security_policy
 from atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,11 @@ def _worker_user(directory: Path) -> str:
     return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
 
 
+def _front_headers(settings: Settings) -> dict[str, str]:
+    """The app's security headers for the files nginx sends itself (none runs an inline block)."""
+    return HEADERS | {"Content-Security-Policy": content_security_policy(None, settings.online_basemap)}
+
+
 def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     """Fill in the nginx template for this port, backend and cache size; returns the file."""
     directory = front_dir(settings)
@@ -94,7 +99,7 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
         "@TILE_CACHE@": TILE_CACHE if settings.tile_cache_mb else "# tile cache off (ATLAS_TILE_CACHE_MB=0)",
         "@HEADER_BUFFERS@": NGINX_HEADER_BUFFERS,
         "@SECURITY_HEADERS@": "\n            ".join(
-            f'add_header {name} "{value}" always;' for name, value in HEADERS.items()
+            f'add_header {name} "{value}" always;' for name, value in _front_headers(settings).items()
         ),
         # The public host first: nginx's name for a request that names none.
         "@SERVER_NAMES@": " ".join([public_host, *sorted(address.trusted - {public_host})]),

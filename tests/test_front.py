@@ -79,6 +79,7 @@ def test_static_assets_are_served_gzipped(served):
     assert status == 200 and headers.get("Content-Encoding") == "gzip"
     # nginx answers these itself, and sends the app's security headers with them.
     assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
+    assert "script-src 'self'" in headers.get("Content-Security-Policy", "")
 
 
 def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
