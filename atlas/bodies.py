@@ -30,7 +30,7 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
     if len(raw) > limit or (request.content_length is None and len(raw) >= limit):
         raise PayloadTooLarge(f"The body is larger than the {limit // 1024} KB this atlas accepts.")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        return _storable(json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant))
     except UnicodeDecodeError:
         raise InvalidInput("The body must be UTF-8 encoded JSON.") from None
     except json.JSONDecodeError as exc:
@@ -39,3 +39,23 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
         raise InvalidInput("The JSON body contains a number too long to read.") from None
     except RecursionError:
         raise InvalidInput("The JSON body is nested too deeply.") from None
+
+
+def _storable(value: Any) -> Any:
+    """The parsed body, once every text in it is one PostgreSQL can store (no NUL, no lone surrogate)."""
+    texts = [value]
+    while texts:
+        item = texts.pop()
+        if isinstance(item, dict):
+            texts.extend(item.keys())
+            texts.extend(item.values())
+        elif isinstance(item, list):
+            texts.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidInput("The JSON body contains a NUL character (\\u0000), which text cannot hold.")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput("The JSON body contains a lone surrogate (\\ud800 and the like).") from None
+    return value

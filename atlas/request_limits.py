@@ -1,4 +1,4 @@
-"""How long a request line and how many and how large header fields the atlas reads.
+"""How long a request line and how many and how large header fields the atlas reads, and what text.
 
 The atlas answers past these limits itself, in its own error form (JSON under /api, /tiles and
 /ogc, a translated page elsewhere). gunicorn's limits and nginx's buffers (atlas/front.py) are set
@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from layers.errors import HeadersTooLarge, UriTooLong
+from layers.errors import HeadersTooLarge, InvalidInput, UriTooLong
 
 # The request target (path and query), in bytes as sent: the atlas's longest URLs are far shorter.
 MAX_TARGET_BYTES = 4096
@@ -58,6 +58,16 @@ def check_request_size() -> None:
         raise HeadersTooLarge(f"A header field of the request is longer than {MAX_FIELD_BYTES} bytes.")
 
 
+def refuse_nul_characters() -> None:
+    """Refuse NUL in the path, the query or a plain form: no text column can hold it (psycopg2 would fail)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        raise InvalidInput("The address or form contains a NUL character (%00), which text cannot hold.")
+
+
 def init_request_limits(app: Flask) -> None:
-    """Check every request's size before anything else reads it."""
+    """Check every request's size and text before anything else reads it."""
     app.before_request(check_request_size)
+    app.before_request(refuse_nul_characters)

@@ -31,7 +31,7 @@ FIELD_TYPES = {
 }
 # Columns every layer table has besides its own fields; no field may reuse these names.
 SYSTEM_COLUMNS = ("fid", "geom", "geom_3857", "version", "updated_at", "updated_by")
-LAYER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+LAYER_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,62}\Z")  # \Z: "$" would let a trailing newline through
 DATA_SCHEMA = "layerdata"
 
 

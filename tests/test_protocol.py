@@ -81,3 +81,19 @@ def test_every_response_carries_the_security_headers(client, path):
     headers = client.get(path).headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "%00=1"])
+def test_a_nul_character_in_the_address_is_refused(client, query):
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("text", ["\\ud800", "a\\u0000b"])
+def test_text_no_column_can_hold_is_refused_in_a_body(client, make_account, text):
+    editor = make_account("editor", ["rivers"])
+    body = '{"properties": {"name": "' + text + '"}}'
+    response = client.patch(
+        "/api/layers/rivers/features/1", data=body, content_type="application/json", headers=editor.bearer
+    )
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_input"
