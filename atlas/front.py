@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FRONT_ROOT = ROOT / "var" / "front"
 TEMPLATE = Path(__file__).resolve().parent / "deploy" / "nginx.conf.in"
 # Only tiles named by their revisions (?v=) are kept. The others, TileJSON, and any request for a
-# host the atlas does not serve go to @tiles_live: behind proxy_cache nginx would drop their
+# host the atlas does not serve go to @atlas: behind proxy_cache nginx would drop their
 # If-None-Match (no 304) and make simultaneous requests for one URL wait on proxy_cache_lock.
 TILE_CACHE = (
-    "error_page 418 = @tiles_live;\n"
+    "error_page 418 = @atlas;\n"
     '            if ($arg_v = "") { return 418; }\n'
     "            if ($atlas_untrusted_host) { return 418; }\n"
     "            proxy_cache tiles;\n"

@@ -128,6 +128,13 @@ def test_simultaneous_requests_for_one_unversioned_tile_all_reach_the_atlas(serv
     assert all(status in (200, 204) and "X-Tile-Cache" in h and "X-Front-Cache" not in h for status, h, _ in answers)
 
 
+def test_an_untrusted_host_is_refused_even_for_a_static_file(served):
+    base, _ = served
+    request = b"GET /static/atlas.css HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    status, headers, body = _raw(_port(base), request)
+    assert status == 400 and headers["content-type"].startswith("text/html") and b"evil" not in body
+
+
 def test_an_untrusted_host_is_refused_even_for_a_cached_tile(served):
     base, _ = served
     template = json.loads(_get(base + "/tiles/communes.json")[2])["tiles"][0]
