@@ -42,7 +42,10 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
 
 
 def _storable(value: Any) -> Any:
-    """The parsed body, once every text in it is one PostgreSQL can store (no NUL, no lone surrogate)."""
+    """The parsed body, once no text in it holds a lone surrogate (no UTF-8 for PostgreSQL to store).
+
+    NUL and other control characters are left to validation, which names the field they are in.
+    """
     texts = [value]
     while texts:
         item = texts.pop()
@@ -52,8 +55,6 @@ def _storable(value: Any) -> Any:
         elif isinstance(item, list):
             texts.extend(item)
         elif isinstance(item, str):
-            if "\x00" in item:
-                raise InvalidInput("The JSON body contains a NUL character (\\u0000), which text cannot hold.")
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:

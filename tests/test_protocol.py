@@ -89,8 +89,8 @@ def test_a_nul_character_in_the_address_is_refused(client, query):
     assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
 
 
-@pytest.mark.parametrize("text", ["\\ud800", "a\\u0000b"])
-def test_text_no_column_can_hold_is_refused_in_a_body(client, make_account, text):
+@pytest.mark.parametrize("text", ["\\ud800", "a\\udfffb"])
+def test_a_lone_surrogate_in_a_body_is_refused(client, make_account, text):
     editor = make_account("editor", ["rivers"])
     body = '{"properties": {"name": "' + text + '"}}'
     response = client.patch(
