@@ -83,3 +83,12 @@ bench-map: setup db
 .PHONY: bench-io
 bench-io: setup db
 	$(PY) bench/bench_io.py $(BENCH_ARGS)
+
+# Load on the `make run` stack (nginx + gunicorn) with the configured database: wrk 60 s at 64
+# connections over tiles (versioned and not), features, search, pages and TileJSON; errors, 5xx,
+# p50/p99 and every process's memory in the first and last 10 s. Flags through BENCH_ARGS.
+.PHONY: bench-load
+bench-load: setup db
+	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
+	@$(PY) -m atlas prepare
+	$(PY) bench/bench_load.py $(BENCH_ARGS)

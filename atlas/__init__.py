@@ -26,6 +26,8 @@ from atlas import (
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool, Session
 from atlas.i18n import init_i18n
+from atlas.public_host import init_public_host
+from atlas.request_limits import init_request_limits
 from atlas.requestdb import release_request_connection
 from atlas.security_headers import init_security_headers
 from atlas.settings import Settings, load_settings
@@ -52,6 +54,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["atlas.tile_cache"] = _tile_cache(settings)
     app.teardown_appcontext(release_request_connection)
+    # First: its check runs before any other, and it sits inside ProxyFix so the public scheme wins.
+    init_public_host(app, settings)
+    init_request_limits(app)
     init_i18n(app)
     init_auth(app, settings)
     init_security_headers(app)

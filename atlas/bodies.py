@@ -30,7 +30,7 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
     if len(raw) > limit or (request.content_length is None and len(raw) >= limit):
         raise PayloadTooLarge(f"The body is larger than the {limit // 1024} KB this atlas accepts.")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        return _storable(json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant))
     except UnicodeDecodeError:
         raise InvalidInput("The body must be UTF-8 encoded JSON.") from None
     except json.JSONDecodeError as exc:
@@ -39,3 +39,24 @@ def json_body(types: tuple[str, ...] = JSON_TYPES) -> Any:
         raise InvalidInput("The JSON body contains a number too long to read.") from None
     except RecursionError:
         raise InvalidInput("The JSON body is nested too deeply.") from None
+
+
+def _storable(value: Any) -> Any:
+    """The parsed body, once no text in it holds a lone surrogate (no UTF-8 for PostgreSQL to store).
+
+    NUL and other control characters are left to validation, which names the field they are in.
+    """
+    texts = [value]
+    while texts:
+        item = texts.pop()
+        if isinstance(item, dict):
+            texts.extend(item.keys())
+            texts.extend(item.values())
+        elif isinstance(item, list):
+            texts.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput("The JSON body contains a lone surrogate (\\ud800 and the like).") from None
+    return value

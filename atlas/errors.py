@@ -1,4 +1,4 @@
-"""One place that turns errors into responses: JSON under /api, /tiles and /healthz, HTML pages elsewhere."""
+"""One place that turns errors into responses: JSON under /api, /tiles, /ogc and /healthz, HTML pages elsewhere."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from layers.errors import AtlasError, DatabaseUnavailable, NotAuthenticated, Ver
 from layers.validation import Problem
 
 log = logging.getLogger(__name__)
-JSON_PREFIXES = ("/api/", "/tiles/", "/healthz")
+JSON_PREFIXES = ("/api/", "/tiles/", "/ogc", "/healthz")
 
 
 def _wants_json() -> bool:

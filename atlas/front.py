@@ -16,13 +16,23 @@ import sys
 import time
 from pathlib import Path
 
+from atlas.front_errors import write_error_pages
+from atlas.public_host import host_name, public_address
+from atlas.request_limits import GUNICORN_LIMITS, NGINX_HEADER_BUFFERS
+from atlas.security_headers import HEADERS, content_security_policy
 from atlas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONT_ROOT = ROOT / "var" / "front"
 TEMPLATE = Path(__file__).resolve().parent / "deploy" / "nginx.conf.in"
+# Only tiles named by their revisions (?v=) are kept. The others, TileJSON, and any request for a
+# host the atlas does not serve go to @atlas: behind proxy_cache nginx would drop their
+# If-None-Match (no 304) and make simultaneous requests for one URL wait on proxy_cache_lock.
 TILE_CACHE = (
-    "proxy_cache tiles;\n"
+    "error_page 418 = @atlas;\n"
+    '            if ($arg_v = "") { return 418; }\n'
+    "            if ($atlas_untrusted_host) { return 418; }\n"
+    "            proxy_cache tiles;\n"
     "            proxy_cache_key $request_uri;\n"
     "            proxy_cache_lock on;\n"
     # A signed-in official's tiles may hold exact positions: never answered from, nor kept in, the cache.
@@ -67,11 +77,19 @@ def _worker_user(directory: Path) -> str:
     return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
 
 
+def _front_headers(settings: Settings) -> dict[str, str]:
+    """The app's security headers for the files nginx sends itself (none runs an inline block)."""
+    return HEADERS | {"Content-Security-Policy": content_security_policy(None, settings.online_basemap)}
+
+
 def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     """Fill in the nginx template for this port, backend and cache size; returns the file."""
     directory = front_dir(settings)
     for sub in ("tmp", "tile-cache"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
+    write_error_pages(directory / "errors")
+    address = public_address(settings)
+    public_host = host_name(address.netloc)
     replacements = {
         "@WORKERS@": str(worker_count()),
         "@VAR@": str(directory),
@@ -82,6 +100,13 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
         "@STATIC@": str(ROOT / "atlas" / "static"),
         "@UPSTREAM_IDLE_S@": str(UPSTREAM_IDLE_S),
         "@TILE_CACHE@": TILE_CACHE if settings.tile_cache_mb else "# tile cache off (ATLAS_TILE_CACHE_MB=0)",
+        "@HEADER_BUFFERS@": NGINX_HEADER_BUFFERS,
+        "@SECURITY_HEADERS@": "\n            ".join(
+            f'add_header {name} "{value}" always;' for name, value in _front_headers(settings).items()
+        ),
+        # The public host first: nginx's name for a request that names none.
+        "@SERVER_NAMES@": " ".join([public_host, *sorted(address.trusted - {public_host})]),
+        "@TRUSTED_MAP@": "\n".join(f'        "{name}" 0;' for name in sorted(address.trusted)),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in replacements.items():
@@ -110,6 +135,8 @@ def gunicorn_command(bind: str) -> list[str]:
         str(UPSTREAM_IDLE_S + 15),
         "--access-logfile",
         "-",
+        # Above the atlas's own limits, so the atlas answers an over-long request in its own form.
+        *(part for pair in GUNICORN_LIMITS.items() for part in pair),
         "wsgi:app",
     ]
 

@@ -10,6 +10,7 @@ from atlas.auth import page_user, request_access
 from atlas.i18n import current_language
 from atlas.mapbuild import build_map, map_config
 from atlas.requestdb import request_connection
+from atlas.security_headers import with_nonce
 from layers.access import visible_catalogue
 from layers.crs import VN2000_PROVINCE_SRID, proj4_definition
 from tiles.tilejson import tile_path
@@ -72,7 +73,7 @@ def atlas_map():
     return render_template(
         "map/index.html",
         lang=lang,
-        folium_header=figure.header.render(),
+        folium_header=with_nonce(figure.header.render()),
         folium_html=figure.html.render(),
         folium_script=figure.script.render(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -48,6 +49,11 @@ class Settings:
     trusted_proxies: int = 0
     export_stream_max: int = 50_000
     exports_dir: str = str(Path(__file__).resolve().parent.parent / "var" / "exports")
+    # The address people reach the atlas at; every absolute URL names it, never the request's Host.
+    # Unset: http://127.0.0.1:<ATLAS_PORT>, as `make run` serves.
+    public_url: str | None = None
+    # Host names (any port) a request may name besides the public URL's own; others are a 400.
+    trusted_hosts: str = "localhost,127.0.0.1,[::1]"
 
 
 _ENV_NAMES = {f.name: "ATLAS_" + f.name.upper() for f in fields(Settings)}
@@ -159,5 +165,28 @@ def _check(settings: Settings) -> None:
         raise SettingsError(f"ATLAS_TRUSTED_PROXIES must be from 0 to 5 (got {settings.trusted_proxies}).")
     if settings.export_stream_max < 0:
         raise SettingsError(f"ATLAS_EXPORT_STREAM_MAX must be 0 or more (got {settings.export_stream_max}).")
+    _check_public_address(settings)
     if not 1 <= settings.features_default_limit <= settings.features_max_limit:
         raise SettingsError("ATLAS_FEATURES_DEFAULT_LIMIT must be between 1 and ATLAS_FEATURES_MAX_LIMIT.")
+
+
+# A host name or IPv4 address, or an IPv6 address in brackets: what a Host header may name.
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
+
+
+def _check_public_address(settings: Settings) -> None:
+    if settings.public_url is not None:
+        parts = urlsplit(settings.public_url)
+        try:
+            _ = parts.port
+        except ValueError:
+            raise SettingsError("ATLAS_PUBLIC_URL has a port that is not a number.") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise SettingsError(
+                f"ATLAS_PUBLIC_URL must look like https://atlas.example.vn, with no path (got {settings.public_url!r})."
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise SettingsError("ATLAS_PUBLIC_URL must have no query, fragment or user name.")
+    for name in settings.trusted_hosts.split(","):
+        if not _HOST_NAME.fullmatch(name.strip().lower()):
+            raise SettingsError(f"ATLAS_TRUSTED_HOSTS must list host names separated by commas (got {name!r}).")

@@ -58,7 +58,7 @@ def one_visit(browser, url: str, viewport: tuple[int, int]) -> tuple[float, list
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=30_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=30_000)
     drawn_ms = page.evaluate("window.atlasFirstTilesDrawnAt")
     page.wait_for_load_state("networkidle")
     assets = _assets(page)

@@ -46,7 +46,7 @@ DEFAULT_DISPLAY = {
 ACCESS_LEVELS = ("public", "officials")
 # Sensitive features are shown to the public at the centre of a grid cell this wide (metres, EPSG:5897).
 DEFAULT_GENERALISE_M = 10_000
-LAYER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+LAYER_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,62}\Z")  # \Z: "$" would let a trailing newline through
 DATA_SCHEMA = "layerdata"
 
 

@@ -173,7 +173,7 @@ def _dots(chart: Chart, x: Callable, y: Callable) -> list[str]:
 # Small maps ---------------------------------------------------------------------------------
 
 # PostGIS writes SVG path data as "M x y L x y ... Z"; anything else is refused, not drawn.
-_PATH_DATA = re.compile(r"^[MLZml0-9 .\-]*$")
+_PATH_DATA = re.compile(r"[MLZml0-9 .\-]*\Z")
 OUTLINE_LAYER = "province"
 # About 200 m: invisible at the size of these maps and keeps the province outline small.
 SIMPLIFY_DEGREES = 0.002

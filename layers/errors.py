@@ -119,3 +119,29 @@ class ImportRefused(AtlasError):
 
     status = 422
     code = "import_refused"
+
+
+class UntrustedHost(InvalidInput):
+    """A request whose Host header names a host this atlas does not serve."""
+
+    code = "untrusted_host"
+
+
+class UriTooLong(AtlasError):
+    """A request target longer than the atlas reads."""
+
+    status = 414
+    code = "uri_too_long"
+
+
+class HeadersTooLarge(AtlasError):
+    """A request with more header fields, or longer ones, than the atlas reads."""
+
+    status = 431
+    code = "headers_too_large"
+
+
+class MalformedRequest(InvalidInput):
+    """A request that is not valid HTTP (refused by the front server before the atlas sees it)."""
+
+    code = "malformed_request"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -29,14 +30,19 @@ class QuietHandler(WSGIRequestHandler):
         return
 
 
-@pytest.fixture(scope="module")
-def live_url(app) -> Iterator[str]:
-    """The test app served over HTTP on a free loopback port, in threads, for one test module."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+@pytest.fixture(scope="session")
+def live_url(app, public_url) -> Iterator[str]:
+    """The test app served over HTTP at its public address, in threads, for the whole test run.
+
+    The address is the app's ATLAS_PUBLIC_URL, so the absolute links it makes (an export's download) lead here.
+    """
+    port = urlsplit(public_url).port
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield public_url
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")

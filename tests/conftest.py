@@ -62,10 +62,22 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def public_url() -> str:
+    """The test app's public address: where the browser tests' live server listens (tests/browser.py)."""
+    return f"http://127.0.0.1:{unused_port()}"
+
+
+def path_of(url: str) -> str:
+    """The path and query of an absolute URL the app made, to ask the test client for it."""
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, public_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app configured against the test database, its export jobs in a folder of the test run."""
     exports = tmp_path_factory.mktemp("exports")
-    application = create_app({"database_url": database_url, "exports_dir": str(exports)})
+    application = create_app({"database_url": database_url, "exports_dir": str(exports), "public_url": public_url})
     application.config["TESTING"] = True
     yield application
     for pool in ("atlas.pool", "atlas.tile_pool"):

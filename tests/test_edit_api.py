@@ -18,7 +18,7 @@ def editor(make_account):
     return make_account("editor", [LAYER, "water_permits"])
 
 
-def test_create_returns_201_with_location_etag_and_the_stored_feature(client, db, editor):
+def test_create_returns_201_with_location_etag_and_the_stored_feature(client, db, editor, public_url):
     code = unique("GW")
     response = client.post(
         URL, json=well(code, depth_m=42.5, aquifer="qp", drilled_on="2020-05-17"), headers=editor.bearer
@@ -26,7 +26,7 @@ def test_create_returns_201_with_location_etag_and_the_stored_feature(client, db
     assert response.status_code == 201
     body = response.get_json()
     fid = body["id"]
-    assert response.headers["Location"] == f"http://localhost{URL}/{fid}"
+    assert response.headers["Location"] == f"{public_url}{URL}/{fid}"
     assert response.headers["ETag"] == '"1"'
     assert body["version"] == 1 and body["updated_by"] == editor.name and body["notices"] == []
     assert body["properties"]["well_code"] == code and body["properties"]["depth_m"] == 42.5

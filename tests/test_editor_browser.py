@@ -72,7 +72,7 @@ def log_in(context: BrowserContext, live_url: str, account: Account, path: str) 
     page.fill("#password", account.password)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_url(lambda url: urlsplit(url).path.startswith("/edit/"))
-    page.wait_for_function("window.atlasEditor !== undefined")
+    page.wait_for_function("() => window.atlasEditor !== undefined")
     # Only the editor's own errors count (the sign-in page asks for a favicon.ico the site does not have).
     watched.errors.clear()
     return watched
@@ -201,7 +201,7 @@ def draw_polygon(page: Page, corners: list[tuple[float, float]], tap: bool = Fal
     else:
         first = screen_point(page, *corners[0])
         page.mouse.click(first["x"], first["y"])
-    page.wait_for_function("document.body.dataset.editorMode === 'editing'", timeout=5_000)
+    page.wait_for_function("() => document.body.dataset.editorMode === 'editing'", timeout=5_000)
 
 
 def unexpected(errors: list[str], *statuses: int) -> list[str]:
@@ -336,7 +336,7 @@ def test_two_editors_conflict_then_reload_and_reapply(chromium, live_url, app, m
     b.screenshot(path=str(ARTIFACTS / "editor-conflict.png"))
 
     b.locator(".editor-conflict-reload").click()
-    b.wait_for_function("atlasEditor.feature.version === 2")
+    b.wait_for_function("() => atlasEditor.feature.version === 2")
     assert not dialog.is_visible()
     assert b.input_value("#editor-field-river") == "Sông Mã (A)"
     assert "phiên bản 2" in b.locator(".editor-feature-title").inner_text()
@@ -488,7 +488,7 @@ def test_tablet_touch_draw_remove_a_vertex_and_save(chromium, live_url, make_acc
     assert page.locator(".editor-remove-vertices").get_attribute("aria-pressed") == "true"
     tip = screen_point(page, *pentagon[3])
     page.touchscreen.tap(tip["x"], tip["y"])
-    page.wait_for_function("atlasEditor.draw.geometry().coordinates[0].length === 5")
+    page.wait_for_function("() => atlasEditor.draw.geometry().coordinates[0].length === 5")
     name = f"Hồ cảm ứng {secrets.token_hex(3)}"
     page.locator("#editor-field-name").tap()
     page.keyboard.type(name)
@@ -520,7 +520,7 @@ def test_a_new_vertex_snaps_to_a_neighbours_corner(chromium, live_url, app, make
     page = log_in(context, live_url, account, f"/edit/{LAYER}").page
     go_to(page, lon, lat)
     page.locator(".editor-draw").click()
-    page.wait_for_function("atlasEditor.draw.guides.getLayers().length > 0")
+    page.wait_for_function("() => atlasEditor.draw.guides.getLayers().length > 0")
     corner = neighbour[2]  # its north-east corner; the new polygon lies to the east of it
     w = 2 * HALF
     corners = [corner, (corner[0] + w, corner[1]), (corner[0] + w, corner[1] + w), (corner[0], corner[1] + w)]
@@ -530,7 +530,7 @@ def test_a_new_vertex_snaps_to_a_neighbours_corner(chromium, live_url, app, make
         page.mouse.click(point["x"], point["y"])
         page.wait_for_timeout(150)
     page.locator(".editor-finish").click()
-    page.wait_for_function("document.body.dataset.editorMode === 'editing'")
+    page.wait_for_function("() => document.body.dataset.editorMode === 'editing'")
     page.fill("#editor-field-name", f"Hồ bắt dính {secrets.token_hex(3)}")
     save(page, "Đã thêm đối tượng")
     ring = db_row(database_url, page.evaluate("atlasEditor.feature.id"))["geometry"]["coordinates"][0]
@@ -550,7 +550,7 @@ def test_placing_a_point_with_a_date(chromium, live_url, make_account, empty_spo
     page.locator(".editor-draw").click()
     point = screen_point(page, lon, lat)
     page.mouse.click(point["x"], point["y"])
-    page.wait_for_function("document.body.dataset.editorMode === 'editing'")
+    page.wait_for_function("() => document.body.dataset.editorMode === 'editing'")
     code = f"GW-{secrets.token_hex(3)}"
     page.fill("#editor-field-well_code", code)
     assert page.locator("#editor-field-drilled_on").get_attribute("type") == "date"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -75,6 +79,119 @@ def test_static_assets_are_served_gzipped(served):
     assert status == 200 and headers.get("Content-Encoding") == "gzip"
     # nginx answers these itself, and sends the app's security headers with them.
     assert headers.get("X-Content-Type-Options") == "nosniff" and headers.get("X-Frame-Options") == "DENY"
+    assert "script-src 'self'" in headers.get("Content-Security-Policy", "")
+
+
+def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (requests urllib would not make) and parse the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+def _backend_port(base: str) -> int:
+    """gunicorn's private port, from the nginx config the server wrote."""
+    config = (ROOT / "var" / "front" / str(_port(base)) / "nginx.conf").read_text(encoding="utf-8")
+    return int(re.search(r"server 127\.0\.0\.1:(\d+);", config).group(1))
+
+
+def _tile(base: str) -> str:
+    return base + "/tiles/communes/9/405/226.pbf"
+
+
+def test_unversioned_tiles_answer_if_none_match_with_304_through_the_front(served):
+    base, _ = served
+    status, headers, _ = _get(_tile(base), **{"Accept-Encoding": "gzip"})
+    assert status == 200 and "X-Front-Cache" not in headers, "unversioned tiles never pass the front's cache"
+    again = urllib.request.Request(_tile(base), headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(again, timeout=10)
+    assert answer.value.code == 304
+
+
+def test_simultaneous_requests_for_one_unversioned_tile_all_reach_the_atlas(served):
+    base, _ = served
+    url = base + "/tiles/rivers/10/811/452.pbf"
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _get(url), range(8)))
+    # None waited on the front's cache lock: each was answered by the atlas (X-Tile-Cache), none by the front.
+    assert all(status in (200, 204) and "X-Tile-Cache" in h and "X-Front-Cache" not in h for status, h, _ in answers)
+
+
+def test_an_untrusted_host_is_refused_even_for_a_static_file(served):
+    base, _ = served
+    request = b"GET /static/atlas.css HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    status, headers, body = _raw(_port(base), request)
+    assert status == 400 and headers["content-type"].startswith("text/html") and b"evil" not in body
+
+
+def test_an_untrusted_host_is_refused_even_for_a_cached_tile(served):
+    base, _ = served
+    template = json.loads(_get(base + "/tiles/communes.json")[2])["tiles"][0]
+    url = template.replace("{z}", "9").replace("{x}", "405").replace("{y}", "226")
+    _get(url), _get(url)
+    status, _headers, body = _raw(
+        _port(base), f"GET {url.split(base)[1]} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert status == 400 and json.loads(body)["error"]["code"] == "untrusted_host" and b"evil" not in body
+
+
+def test_http_1_0_without_host_never_shows_the_private_port(served):
+    base, _ = served
+    for port in (_port(base), _backend_port(base)):
+        status, _headers, body = _raw(port, b"GET /api/layers HTTP/1.0\r\n\r\n")
+        assert status == 200 and str(_backend_port(base)).encode() not in body
+        assert json.loads(body)["links"][0]["href"] == base + "/api/layers"
+
+
+LONG = "x" * 5000  # over the atlas's 4 KB, within nginx's and gunicorn's buffers
+LONGER = "x" * 9000  # over nginx's 8 KB buffer: nginx answers, in the atlas's form
+
+
+@pytest.mark.parametrize("filler", [LONG, LONGER])
+@pytest.mark.parametrize("path", ["/api/layers", "/tiles/rivers.json", "/ogc/collections", "/layers"])
+def test_an_over_long_request_line_is_answered_in_the_atlas_form(served, path, filler):
+    base, _ = served
+    ports = [_port(base)] + ([_backend_port(base)] if filler == LONG else [])
+    for port in ports:
+        status, headers, body = _raw(
+            port, f"GET {path}?q={filler} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        assert status == 414
+        if path == "/layers":
+            assert headers["content-type"].startswith("text/html") and "Địa chỉ quá dài" in body.decode()
+        else:
+            assert json.loads(body)["error"]["code"] == "uri_too_long"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["".join(f"X-Filler-{i}: {i}\r\n" for i in range(150)), f"X-Big: {'b' * 5000}\r\n", f"X-Bigger: {'b' * 9000}\r\n"],
+    ids=["many", "large", "over-nginx-buffer"],
+)
+@pytest.mark.parametrize("path", ["/api/layers", "/layers"])
+def test_many_or_large_headers_are_answered_in_the_atlas_form(served, path, extra):
+    base, _ = served
+    ports = [_port(base)] + ([_backend_port(base)] if "Bigger" not in extra else [])
+    for port in ports:
+        status, headers, body = _raw(
+            port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode()
+        )
+        assert status == 431
+        if path == "/layers":
+            assert headers["content-type"].startswith("text/html") and "Yêu cầu quá lớn" in body.decode()
+        else:
+            assert json.loads(body)["error"]["code"] == "headers_too_large"
 
 
 def test_sigterm_stops_nginx_and_gunicorn(served):

@@ -18,7 +18,7 @@ def open_map(browser: Browser, url: str, width: int = 1280, height: int = 800) -
     page = browser.new_page(viewport={"width": width, "height": height})
     watched = Watched(page)
     page.goto(url)
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     return watched
 
 
@@ -116,7 +116,7 @@ def test_language_switch_changes_the_interface(chromium, live_url):
     watched = open_map(chromium, live_url + "/")
     page = watched.page
     page.locator("a.atlas-lang-link", has_text="EN").click()
-    page.wait_for_function("document.documentElement.lang === 'en'", timeout=10_000)
+    page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=10_000)
     assert page.locator(".atlas-panel-toggle").inner_text() == "Layers"
     assert page.locator(".atlas-theme legend").first.inner_text() == "Administrative"
     page.goto(live_url + "/?lang=vi")
@@ -133,7 +133,7 @@ def test_permalink_restores_view_and_layers(chromium, live_url):
     assert abs(center[0] - 19.8) < 1e-3 and abs(center[1] - 105.77) < 1e-3
     assert page.evaluate("atlasState.visibleIds()") == ["communes", "rivers"]
     page.evaluate("atlasState.map.setView([20.1, 105.5], 10, {animate: false})")
-    page.wait_for_function("location.hash.startsWith('#10/')", timeout=10_000)
+    page.wait_for_function("() => location.hash.startsWith('#10/')", timeout=10_000)
     shared = page.url
     page.close()
     opened = open_map(chromium, shared).page  # as someone opening a shared link would

@@ -117,7 +117,7 @@ def test_topic_maintenance_constraints_and_temporal_extent(client):
     assert root.find(f"{period}/gml:endPosition", NS).get("indeterminatePosition") == "now"
 
 
-def test_lineage_and_online_resources(client):
+def test_lineage_and_online_resources(client, public_url):
     root, detail = fetch(client, "rivers")
     lineage = "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:lineage/gmd:LI_Lineage/gmd:statement"
     assert text(root, f"{lineage}/gco:CharacterString") == detail["metadata"]["lineage_vi"]
@@ -126,9 +126,9 @@ def test_lineage_and_online_resources(client):
         "gmd:distributionInfo/gmd:MD_Distribution/gmd:transferOptions/gmd:MD_DigitalTransferOptions"
         "/gmd:onLine/gmd:CI_OnlineResource/gmd:linkage/gmd:URL",
     )
-    assert "http://localhost/api/layers/rivers/features?limit=1000" in links
-    assert "http://localhost/tiles/rivers.json" in links
-    assert "http://localhost/api/layers/rivers" in links
+    assert f"{public_url}/api/layers/rivers/features?limit=1000" in links
+    assert f"{public_url}/tiles/rivers.json" in links
+    assert f"{public_url}/api/layers/rivers" in links
 
 
 def test_every_code_list_value_names_its_code_list(client):

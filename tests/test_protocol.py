@@ -54,11 +54,11 @@ def test_metrics_content_type_names_its_charset_once(client):
 
 
 @pytest.mark.parametrize("key", ["layer_id", "_external", "endpoint", "_method", "_scheme", "_anchor"])
-def test_next_links_take_any_query_key_as_text(client, key):
+def test_next_links_take_any_query_key_as_text(client, key, public_url):
     response = client.get(f"/api/layers/rivers/features?limit=1&{key}=x")
     assert response.status_code == 200
     next_url = response.get_json()["next"]
-    assert next_url.startswith("http://localhost/api/layers/rivers/features?") and f"{key}=x" in next_url
+    assert next_url.startswith(f"{public_url}/api/layers/rivers/features?") and f"{key}=x" in next_url
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,19 @@ def test_every_response_carries_the_security_headers(client, path):
     headers = client.get(path).headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "%00=1"])
+def test_a_nul_character_in_the_address_is_refused(client, query):
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("text", ["\\ud800", "a\\udfffb"])
+def test_a_lone_surrogate_in_a_body_is_refused(client, make_account, text):
+    editor = make_account("editor", ["rivers"])
+    body = '{"properties": {"name": "' + text + '"}}'
+    response = client.patch(
+        "/api/layers/rivers/features/1", data=body, content_type="application/json", headers=editor.bearer
+    )
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_input"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
+from tests.conftest import path_of
+
 from .test_tiles import decode, fetch, tile_of
 
 # Two places in the province about 60 km apart: no tile from z8 down holds both.
@@ -125,7 +127,7 @@ def test_versioned_urls_of_the_new_revision_reuse_untouched_tiles(client, admin)
     far = tile_of(*FAR, z)
 
     def versioned(ids: str) -> str:
-        template = client.get(f"/tiles/{ids}.json").get_json()["tiles"][0].split("localhost", 1)[1]
+        template = path_of(client.get(f"/tiles/{ids}.json").get_json()["tiles"][0])
         return template.replace("{z}", str(far[0])).replace("{x}", str(far[1])).replace("{y}", str(far[2]))
 
     old_url = versioned("groundwater_wells,rivers")

@@ -10,6 +10,7 @@ import mapbox_vector_tile
 import pytest
 
 from layers.catalogue import get_layer, save_layer_definition
+from tests.conftest import path_of
 from tiles.grid import BUFFER, EXTENT
 
 BEN_EN = (105.525, 19.6167)
@@ -148,7 +149,7 @@ def test_tilejson_describes_layers_and_versioned_urls(client, db):
 def test_versioned_tile_url_is_immutable(client):
     url = client.get("/tiles/communes.json").get_json()["tiles"][0]
     z, x, y = tile_of(105.78, 19.81, 9)
-    path = url.split("localhost", 1)[1].replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+    path = path_of(url).replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
     response = client.get(path)
     assert "immutable" in response.headers["Cache-Control"]
     assert "must-revalidate" in fetch(client, "communes", z, x, y).headers["Cache-Control"]
@@ -213,7 +214,7 @@ def test_versioned_url_of_an_older_revision_never_gets_newer_data_cached_under_i
 
     url = client.get("/tiles/protected_areas.json").get_json()["tiles"][0]
     z, x, y = tile_of(*BEN_EN, 10)
-    path = url.split("localhost", 1)[1].replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+    path = path_of(url).replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
     old = client.get(path)
     assert client.get(path).headers["X-Tile-Cache"] == "hit"
     conn = psycopg2.connect(database_url)
@@ -223,9 +224,7 @@ def test_versioned_url_of_an_older_revision_never_gets_newer_data_cached_under_i
         # The old versioned URL still names the old revision: its tile is the old data.
         assert client.get(path).data == old.data
         current = client.get(
-            client.get("/tiles/protected_areas.json")
-            .get_json()["tiles"][0]
-            .split("localhost", 1)[1]
+            path_of(client.get("/tiles/protected_areas.json").get_json()["tiles"][0])
             .replace("{z}", str(z))
             .replace("{x}", str(x))
             .replace("{y}", str(y))

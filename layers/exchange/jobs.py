@@ -28,7 +28,7 @@ KEEP_S = 6 * 3600
 PROGRESS_EVERY_S = 1.0
 STALE_S = 120.0
 log = logging.getLogger(__name__)
-_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{20,40}\Z")  # \Z: "$" would let a trailing newline through
 Runner = Callable[[Path, Progress], ExportResult]
 
 
