@@ -72,7 +72,11 @@ def test_points_are_named_where_they_are_and_layers_carry_their_rules(client, db
 
 
 def test_layers_without_a_label_field_have_none(client):
-    assert labels_of(client, "groundwater_wells,patrol_routes") == {"layers": {}, "labels": []}
+    assert labels_of(client, "groundwater_wells,forest_cover") == {"layers": {}, "labels": []}
+
+
+def test_an_officials_only_layer_has_no_labels_for_the_public(client):
+    assert client.get("/tiles/rivers,patrol_routes/labels.json").status_code == 404
 
 
 def test_a_current_revision_makes_the_labels_cacheable_for_good(client):

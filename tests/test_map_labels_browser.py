@@ -23,7 +23,7 @@ def open_at(browser: Browser, url: str, **context) -> Watched:
     page = browser.new_context(**(context or {"viewport": {"width": 1280, "height": 800}})).new_page()
     watched = Watched(page, http_errors=True)
     page.goto(url)
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     return watched
 
 
@@ -110,7 +110,7 @@ def test_the_first_view_names_only_what_it_has_room_for(chromium, live_url):
     assert_no_overlaps(drawn)
     # Hiding a layer takes its names away.
     page.locator('input[type=checkbox][data-layer="protected_areas"]').uncheck()
-    page.wait_for_function("!document.querySelector('.atlas-label[data-layer=protected_areas]')", timeout=5_000)
+    page.wait_for_function("() => !document.querySelector('.atlas-label[data-layer=protected_areas]')", timeout=5_000)
     page.context.close()
 
 
@@ -153,17 +153,17 @@ def test_with_the_online_basemap_allowed_osm_is_offered_but_not_loaded_until_cho
     context.route("https://tile.openstreetmap.org/**", lambda route: (osm.append(route.request.url), route.abort()))
     page = context.new_page()
     page.goto(online_url + "/?lang=en")
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     assert page.locator(".atlas-basemap-label span").inner_text() == "Basemap"
     page.goto(online_url + "/?lang=vi")
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     select = page.locator(".atlas-basemap-select")
     assert select.input_value() == "none"
     assert select.locator("option").all_inner_texts() == ["Không có nền", "OpenStreetMap"]
     page.wait_for_timeout(300)
     assert osm == []
     select.select_option("osm")
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile').length > 0")
     page.wait_for_timeout(500)
     assert osm and all(url.endswith(".png") for url in osm)
     assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
@@ -173,7 +173,7 @@ def test_with_the_online_basemap_allowed_osm_is_offered_but_not_loaded_until_cho
 
 
 def table_count(page: Page) -> str:
-    page.wait_for_function("!document.querySelector('.atlas-table[aria-busy]')", timeout=10_000)
+    page.wait_for_function("() => !document.querySelector('.atlas-table[aria-busy]')", timeout=10_000)
     return page.locator(".atlas-table-count").inner_text()
 
 
@@ -202,11 +202,13 @@ def test_the_table_pages_sorts_filters_and_zooms_to_a_row_from_the_keyboard(chro
     assert page.locator('th[aria-sort="descending"] [data-field="name"]').count() == 1
     assert first_cells(page, name_column) == [f["properties"]["name"] for f in expected]
     page.locator(".atlas-table-filter").fill("hac thanh")
-    page.wait_for_function("document.querySelector('.atlas-table-count').textContent.endsWith(' 1')", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('.atlas-table-count').textContent.endsWith(' 1')", timeout=10_000
+    )
     assert first_cells(page, name_column) == ["Phường Hạc Thành"]
     page.locator(".atlas-table-zoom").first.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("atlasState.map.getZoom() >= 11", timeout=10_000)
+    page.wait_for_function("() => atlasState.map.getZoom() >= 11", timeout=10_000)
     centre = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lng, c.lat]; })()")
     assert abs(centre[0] - HAC_THANH[0]) < 0.1 and abs(centre[1] - HAC_THANH[1]) < 0.1
     page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
@@ -252,7 +254,7 @@ def test_on_a_phone_the_table_is_a_list_with_finger_sized_buttons(chromium, live
     panel = page.locator(".atlas-table").bounding_box()
     assert panel["height"] <= 844 * 0.6, "the map stays usable above the list"
     zoom.tap()
-    page.wait_for_function("atlasState.map.getZoom() >= 11", timeout=10_000)
+    page.wait_for_function("() => atlasState.map.getZoom() >= 11", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "map-table-phone.png"))
     assert watched.errors == []
     page.context.close()

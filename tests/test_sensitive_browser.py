@@ -30,7 +30,7 @@ def _open_at(browser: Browser, live_url: str, lon: float, lat: float, signed_in=
     page.on("response", lambda r: tiles.append(r) if "/tiles/" in r.url and ".pbf" in r.url else None)
     # A query string makes it a new page load even right after signing in on the map's own URL.
     page.goto(f"{live_url}/?lang=vi#16/{lat:.6f}/{lon:.6f}/{SPECIES}")
-    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     page.wait_for_load_state("networkidle")
     return context, page, watched, tiles
 

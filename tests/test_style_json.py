@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from layers.catalogue import list_layers
+from layers.access import PUBLIC, visible_catalogue
 
 VALIDATOR = Path(__file__).resolve().parent / "js" / "validate-style.mjs"
 
@@ -27,7 +27,7 @@ def test_the_validator_does_find_a_broken_style():
 
 
 def test_every_layer_and_the_combined_style_are_valid(client, db):
-    layers = list_layers(db)
+    layers = visible_catalogue(db, PUBLIC)
     ids = [layer.id for layer in layers]
     for url in [f"/tiles/{i}/style.json" for i in ids] + [f"/tiles/{','.join(ids)}/style.json"]:
         response = client.get(url)
@@ -44,7 +44,7 @@ def _paint(style: dict, layer_id: str) -> dict:
 
 
 def test_colours_widths_and_categories_come_from_the_catalogue(client, db):
-    layers = {layer.id: layer for layer in list_layers(db)}
+    layers = {layer.id: layer for layer in visible_catalogue(db, PUBLIC)}
     style = client.get("/tiles/" + ",".join(layers) + "/style.json").json
     rivers = _paint(style, "rivers")
     assert (rivers["line-color"], rivers["line-width"]) == (layers["rivers"].style.color, layers["rivers"].style.width)
@@ -63,7 +63,7 @@ def test_colours_widths_and_categories_come_from_the_catalogue(client, db):
     assert kinds == sorted(kinds, key=["polygon", "line", "point"].index)
 
 
-def test_the_source_is_the_atlas_tilejson_which_links_the_style_back(client):
+def test_the_source_is_the_atlas_tilejson_which_links_the_style_back(client, make_account):
     style = client.get("/tiles/rivers,communes/style.json").json
     source = style["sources"]["atlas"]
     assert source["type"] == "vector"
@@ -76,7 +76,7 @@ def test_the_source_is_the_atlas_tilejson_which_links_the_style_back(client):
     assert client.get(linked.path, query_string=linked.query).headers["Cache-Control"].endswith("immutable")
     assert all(
         gl["layout"]["visibility"] == "visible"
-        for gl in client.get("/tiles/patrol_routes/style.json").json["layers"]
+        for gl in client.get("/tiles/patrol_routes/style.json", headers=make_account("viewer").bearer).json["layers"]
         if "layout" in gl
     )
 
@@ -88,3 +88,11 @@ def test_bad_style_requests_are_refused(client, url, status):
     response = client.get(url)
     assert response.status_code == status
     assert response.json["error"]["code"]
+
+
+def test_an_officials_only_layer_has_no_style_for_the_public(client, make_account):
+    """Not found, as every other URL of the layer: the public must not learn that it exists."""
+    assert client.get("/tiles/patrol_routes/style.json").status_code == 404
+    assert client.get("/tiles/rivers,patrol_routes/style.json").status_code == 404
+    official = client.get("/tiles/rivers,patrol_routes/style.json", headers=make_account("viewer").bearer)
+    assert official.status_code == 200 and official.headers["Cache-Control"].startswith("private")
