@@ -5,10 +5,12 @@ Every script and stylesheet is served by the app itself (folium's CDN defaults a
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
 import folium
+from branca.element import Element, Figure
 from flask import request, url_for
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -22,10 +24,14 @@ PROVINCE_BOUNDS = ((_SOUTH, _WEST), (_NORTH, _EAST))  # Leaflet's ((lat, lon), (
 MAP_SCRIPTS = (
     "atlas-dom.js",
     "atlas-style.js",
+    "atlas-place.js",
+    "atlas-highlight.js",
     "atlas-popup.js",
+    "atlas-identify.js",
     "atlas-panel.js",
     "atlas-legend.js",
     "atlas-search.js",
+    "atlas-tools.js",
     "atlas-coordinates.js",
     "atlas-measure.js",
     "atlas-permalink.js",
@@ -74,6 +80,8 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
         "geometry_kind": layer.geometry_kind,
         "visible": layer.visible_by_default,
         "revision": layer.revision,
+        "aggregate_below_zoom": layer.aggregate_below_zoom,
+        "source": layer.metadata.source_organisation,
         "style": style_config(layer, lang),
         "fields": [
             {
@@ -110,15 +118,36 @@ def map_config(
     }
 
 
+_VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+
+
+class AtlasFoliumMap(folium.Map):
+    """folium's map without its viewport tag, which forbids pinch-zoom; the page has its own."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Render as folium does, then put the map's header element back without the viewport tag."""
+        super().render(**kwargs)
+        figure = self.get_root()
+        header = figure.header._children.get(self.get_name()) if isinstance(figure, Figure) else None
+        if header is not None:
+            figure.header.add_child(Element(_VIEWPORT_TAG.sub("", header.render())), name=self.get_name())
+
+
 def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
     """The folium map: Leaflet from our own assets, no basemap unless asked, and the atlas layers."""
-    atlas_map = folium.Map(
-        location=[19.98, 105.22], zoom_start=9, tiles=None, control_scale=False, prefer_canvas=True, min_zoom=6
+    # Zoom buttons come from atlas-tools.js, with their titles in the page's language.
+    atlas_map = AtlasFoliumMap(
+        location=[19.98, 105.22],
+        zoom_start=9,
+        tiles=None,
+        control_scale=False,
+        prefer_canvas=True,
+        min_zoom=6,
+        zoom_control=False,
     )
     atlas_map.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     atlas_map.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(atlas_map)
-    atlas_map.fit_bounds(PROVINCE_BOUNDS)
     AtlasVectorTiles(config).add_to(atlas_map)
     return atlas_map

@@ -6,7 +6,7 @@
   function parse(hash) {
     var parts = hash.replace(/^#/, "").split("/");
     if (parts.length < 3) { return null; }
-    var zoom = parseInt(parts[0], 10), lat = parseFloat(parts[1]), lon = parseFloat(parts[2]);
+    var zoom = parseFloat(parts[0]), lat = parseFloat(parts[1]), lon = parseFloat(parts[2]);
     if (!isFinite(zoom) || !isFinite(lat) || !isFinite(lon)) { return null; }
     return { zoom: zoom, lat: lat, lon: lon, layers: parts.length > 3 ? decodeURIComponent(parts[3]).split(",") : null };
   }
