@@ -37,7 +37,7 @@ def ui_strings() -> dict[str, str]:
         "measure_help": _("Bấm lên bản đồ để đo khoảng cách; từ ba điểm trở lên sẽ có diện tích."),
         "measure_finish": _("Xong"),
         "measure_undo": _("Bỏ điểm cuối"),
-        "measure_clear": _("Xóa"),
+        "measure_clear": _("Xóa hết"),
         "measure_finished": _("(đã xong; bấm tiếp để đo đường mới)"),
         "zoom_in": _("Phóng to"),
         "zoom_out": _("Thu nhỏ"),

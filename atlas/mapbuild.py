@@ -17,6 +17,7 @@ from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.province import PROVINCE_BBOX
+from layers.units import unit_label
 from tiles.tilejson import TILE_PATH
 
 _WEST, _SOUTH, _EAST, _NORTH = PROVINCE_BBOX
@@ -87,7 +88,7 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
             {
                 "name": f.name,
                 "label": localized(f, "label", lang),
-                "unit": f.unit,
+                "unit": unit_label(f.unit, lang),
                 "type": f.type,
                 "domain": {v.code: localized(v, "label", lang) for v in f.domain},
             }

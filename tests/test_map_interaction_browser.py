@@ -4,7 +4,11 @@ sheets, keyboard search, the way-finding tools, and no untranslated strings in e
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, Page
 
 from tests.browser import Watched
@@ -268,3 +272,75 @@ def test_phone_pinch_zoom_touch_targets_and_sheets(chromium, live_url):
     assert page.locator(".atlas-search").bounding_box()["y"] + 44 < legend["y"]
     assert watched.errors == []
     page.context.close()
+
+
+# Interface text only: attribute values (td), feature names and Vietnamese-marked names are data.
+INTERFACE_TEXTS = """() => {
+    const skip = 'td, script, style, .atlas-search-label, .atlas-identify-choice, body [lang="vi"], .atlas-coordinates';
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const text = walker.currentNode.textContent.trim();
+        if (text && !walker.currentNode.parentElement.closest(skip)) { texts.push(text); }
+    }
+    for (const e of document.querySelectorAll('[title], [aria-label], [placeholder], [alt]')) {
+        if (e.closest(skip)) { continue; }
+        for (const name of ['title', 'aria-label', 'placeholder', 'alt']) {
+            if (e.getAttribute(name)) { texts.push(e.getAttribute(name)); }
+        }
+    }
+    return texts;
+}"""
+VIETNAMESE_LETTERS = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+DARWIN_CORE_TERM = re.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")  # occurrenceID, eventDate…
+LEAFLET_ENGLISH = ("Zoom in", "Zoom out", "Close popup", "A JavaScript library for interactive maps")
+
+
+def english_messages() -> set[str]:
+    """Every English text of the app's catalogues that differs from its Vietnamese message."""
+    found = set()
+    for path in Path("translations").glob("*/en/LC_MESSAGES/messages.po"):
+        with path.open("rb") as handle:
+            found |= {m.string for m in read_po(handle) if m.id and m.string and m.string != m.id}
+    return found
+
+
+def popup_texts(page: Page, lon: float, lat: float) -> tuple[list[str], str]:
+    click_at(page, lon, lat)
+    page.locator(".leaflet-popup-content .atlas-popup-links").first.wait_for(timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    return page.evaluate(INTERFACE_TEXTS), page.locator(".leaflet-popup-content").last.inner_text()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_untranslated_strings(chromium, live_url, db, lang):
+    places = {
+        "species_observations": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.species_observations ORDER BY fid LIMIT 1",
+        "water_quality_stations": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.water_quality_stations ORDER BY fid LIMIT 1",
+        "water_permits": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.water_permits"
+        " WHERE licensed_volume_m3_day IS NOT NULL ORDER BY fid LIMIT 1",
+    }
+    english = english_messages() | set(LEAFLET_ENGLISH)
+    seen: dict[str, str] = {}
+    texts: list[str] = []
+    for layer, query in places.items():
+        lon, lat = one_point(db, query)
+        watched = open_map(chromium, live_url + f"/?lang={lang}#18/{lat}/{lon}/communes,{layer}")
+        page = watched.page
+        wait_for_tiles(page)
+        page.locator(".atlas-measure-toggle").click()  # its buttons and help text are shown too
+        page.locator(".atlas-measure-toggle").click()
+        interface, seen[layer] = popup_texts(page, lon, lat)
+        texts += interface
+        page.close()
+    assert ("Zoom in" if lang == "en" else "Phóng to") in texts, "the zoom buttons' titles are read"
+    if lang == "en":
+        leaks = [t for t in texts if VIETNAMESE_LETTERS.search(t.replace("Thanh Hóa", ""))]
+        assert "Monthly" in seen["water_quality_stations"] and "Hằng tháng" not in seen["water_quality_stations"]
+        assert "m³/day" in seen["water_permits"] and "ngày đêm" not in seen["water_permits"]
+    else:
+        leaks = [t for t in texts if t in english or any(word in t for word in LEAFLET_ENGLISH)]
+        assert "Hằng tháng" in seen["water_quality_stations"] and "m³/ngày đêm" in seen["water_permits"]
+    assert leaks == [], leaks
+    terms = DARWIN_CORE_TERM.findall(seen["species_observations"])
+    assert terms == [], f"species popups use the catalogue's labels, not Darwin Core terms: {terms}"

@@ -459,7 +459,14 @@ WATER_QUALITY_STATIONS = LayerDef(
                 ("river", "Sông", "River"), ("reservoir", "Hồ chứa", "Reservoir"), ("estuary", "Cửa sông", "Estuary")
             ),
         ),
-        FieldDef("sampling", "text", "Tần suất quan trắc", "Sampling frequency", max_length=50),
+        FieldDef(
+            "sampling",
+            "text",
+            "Tần suất quan trắc",
+            "Sampling frequency",
+            max_length=50,
+            domain=_d(("monthly", "Hằng tháng", "Monthly"), ("quarterly", "Hằng quý", "Quarterly")),
+        ),
         FieldDef("started_on", "date", "Bắt đầu quan trắc", "Monitoring since"),
     ),
     metadata=_meta(
@@ -473,7 +480,7 @@ WATER_QUALITY_STATIONS = LayerDef(
         "monthly",
         "2021-01-01",
     ),
-    style=Style(symbol="triangle", radius=6, color="#54278f", fill_color="#9e9ac8", fill_opacity=0.9),
+    style=Style(symbol="triangle", radius=7, color="#2d004b", fill_color="#6a51a3", fill_opacity=1.0),
     visible_by_default=True,
     sort_order=150,
 )
@@ -611,12 +618,12 @@ SPECIES_OBSERVATIONS = LayerDef(
     title_en="Species observations",
     geometry_type="Point",
     fields=(
-        FieldDef("occurrence_id", "text", "Mã bản ghi (occurrenceID)", "occurrenceID", required=True, max_length=64),
+        FieldDef("occurrence_id", "text", "Mã bản ghi", "Record ID", required=True, max_length=64),
         FieldDef(
             "scientific_name",
             "text",
-            "Tên khoa học (scientificName)",
-            "scientificName",
+            "Tên khoa học",
+            "Scientific name",
             required=True,
             max_length=200,
             in_tiles=True,
@@ -625,33 +632,33 @@ SPECIES_OBSERVATIONS = LayerDef(
         FieldDef(
             "vernacular_name",
             "text",
-            "Tên Việt Nam (vernacularName)",
-            "vernacularName",
+            "Tên Việt Nam",
+            "Vietnamese name",
             max_length=200,
             in_tiles=True,
             searchable=True,
         ),
-        FieldDef("kingdom", "text", "Giới (kingdom)", "kingdom", max_length=50),
-        FieldDef("taxon_class", "text", "Lớp (class)", "class", max_length=50),
+        FieldDef("kingdom", "text", "Giới", "Kingdom", max_length=50),
+        FieldDef("taxon_class", "text", "Lớp", "Class", max_length=50),
         FieldDef("iucn_category", "text", "Phân hạng IUCN", "IUCN Red List category", domain=IUCN, in_tiles=True),
         FieldDef("vn_red_book", "text", "Sách Đỏ Việt Nam", "Vietnam Red Data Book", domain=IUCN),
-        FieldDef("event_date", "date", "Ngày quan sát (eventDate)", "eventDate", required=True),
-        FieldDef("individual_count", "integer", "Số cá thể (individualCount)", "individualCount", minimum=0),
+        FieldDef("event_date", "date", "Ngày quan sát", "Observation date", required=True),
+        FieldDef("individual_count", "integer", "Số cá thể", "Number of individuals", minimum=0),
         FieldDef(
             "basis_of_record",
             "text",
-            "Hình thức ghi nhận (basisOfRecord)",
-            "basisOfRecord",
+            "Hình thức ghi nhận",
+            "Basis of record",
             domain=_d(
                 ("HumanObservation", "Quan sát trực tiếp", "Human observation"),
                 ("MachineObservation", "Bẫy ảnh, thiết bị", "Machine observation"),
                 ("PreservedSpecimen", "Mẫu vật", "Preserved specimen"),
             ),
         ),
-        FieldDef("recorded_by", "text", "Người ghi nhận (recordedBy)", "recordedBy", max_length=200),
-        FieldDef("locality", "text", "Địa điểm (locality)", "locality", max_length=200),
+        FieldDef("recorded_by", "text", "Người ghi nhận", "Recorded by", max_length=200),
+        FieldDef("locality", "text", "Địa điểm", "Locality", max_length=200),
         FieldDef(
-            "coordinate_uncertainty_m", "integer", "Sai số vị trí", "coordinateUncertaintyInMeters", unit="m", minimum=0
+            "coordinate_uncertainty_m", "integer", "Sai số vị trí", "Position uncertainty", unit="m", minimum=0
         ),
     ),
     metadata=_meta(

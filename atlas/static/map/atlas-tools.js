@@ -32,10 +32,17 @@
     var shown = null;
     function update() {
       var names = sources(state);
-      var text = state.t("disclaimer") + (names.length ? " · " + state.t("sources") + ": " + names.join("; ") : "");
+      var box = el("span", "atlas-attribution", state.t("disclaimer"));
+      if (names.length) {
+        box.appendChild(global.document.createTextNode(" · " + state.t("sources") + ": "));
+        // The catalogue names its organisations in Vietnamese, on English pages too.
+        var list = el("span", null, names.join("; "));
+        list.lang = "vi";
+        box.appendChild(list);
+      }
       if (shown) { control.removeAttribution(shown); }
-      // Leaflet takes attributions as HTML: the catalogue's text goes in escaped.
-      shown = el("span", null, text).outerHTML;
+      // Leaflet takes attributions as HTML: the catalogue's text goes in escaped, through the DOM.
+      shown = box.outerHTML;
       control.addAttribution(shown);
     }
     update();
