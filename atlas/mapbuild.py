@@ -125,13 +125,14 @@ _VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>', re.S)
 class AtlasFoliumMap(folium.Map):
     """folium's map without its viewport tag, which forbids pinch-zoom; the page has its own."""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Render as folium does, then put the map's header element back without the viewport tag."""
-        super().render(**kwargs)
+        rendered = super().render(**kwargs)
         figure = self.get_root()
-        header = figure.header._children.get(self.get_name()) if isinstance(figure, Figure) else None
-        if header is not None:
+        if isinstance(figure, Figure) and self.get_name() in figure.header._children:
+            header = figure.header._children[self.get_name()]
             figure.header.add_child(Element(_VIEWPORT_TAG.sub("", header.render())), name=self.get_name())
+        return rendered
 
 
 def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:

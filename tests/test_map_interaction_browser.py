@@ -191,7 +191,8 @@ def test_a_grid_cell_says_what_it_stands_for_and_zooms_in(chromium, live_url, db
 
 def test_a_tall_popup_stays_inside_the_map_below_the_search_box(chromium, live_url, db):
     lon, lat = one_point(
-        db, "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM layerdata.reservoirs"
+        db,
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM layerdata.reservoirs"
         " ORDER BY ST_YMax(geom) DESC LIMIT 1) s",
     )
     watched = open_map(chromium, live_url + f"/#14/{lat}/{lon}/reservoirs", width=1024, height=500)
@@ -314,11 +315,11 @@ def popup_texts(page: Page, lon: float, lat: float) -> tuple[list[str], str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_no_untranslated_strings(chromium, live_url, db, lang):
+    first = "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.{} {} ORDER BY fid LIMIT 1"
     places = {
-        "species_observations": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.species_observations ORDER BY fid LIMIT 1",
-        "water_quality_stations": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.water_quality_stations ORDER BY fid LIMIT 1",
-        "water_permits": "SELECT ST_X(geom), ST_Y(geom) FROM layerdata.water_permits"
-        " WHERE licensed_volume_m3_day IS NOT NULL ORDER BY fid LIMIT 1",
+        "species_observations": first.format("species_observations", ""),
+        "water_quality_stations": first.format("water_quality_stations", ""),
+        "water_permits": first.format("water_permits", "WHERE licensed_volume_m3_day IS NOT NULL"),
     }
     english = english_messages() | set(LEAFLET_ENGLISH)
     seen: dict[str, str] = {}
@@ -344,3 +345,40 @@ def test_no_untranslated_strings(chromium, live_url, db, lang):
     assert leaks == [], leaks
     terms = DARWIN_CORE_TERM.findall(seen["species_observations"])
     assert terms == [], f"species popups use the catalogue's labels, not Darwin Core terms: {terms}"
+
+
+def test_home_locate_share_bounds_and_attribution(chromium, live_url, db):
+    lon, lat = station(db, "Trạm thủy văn Cẩm Thủy")
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 800},
+        geolocation={"latitude": lat, "longitude": lon},
+        permissions=["geolocation", "clipboard-read", "clipboard-write"],
+    )
+    page = context.new_page()
+    watched = Watched(page)
+    page.goto(live_url + "/")
+    page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    first_zoom = page.evaluate("atlasState.map.getZoom()")
+    page.locator(".atlas-tool-locate").click()
+    page.wait_for_function("atlasState.map.getZoom() >= 13", timeout=10_000)
+    centre = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lng, c.lat]; })()")
+    assert abs(centre[0] - lon) < 1e-3 and abs(centre[1] - lat) < 1e-3
+    page.locator(".atlas-tool-share").click()
+    page.locator(".atlas-tool-notice", has_text="Đã sao chép liên kết").wait_for(timeout=5_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.url and copied.split("#")[1].startswith("13/")
+    page.locator(".atlas-tool-home").click()
+    page.wait_for_function(f"atlasState.map.getZoom() === {first_zoom}", timeout=10_000)
+    # The map stays near the province: no zooming out to the world, no panning away.
+    page.evaluate("atlasState.map.setZoom(2, {animate: false}); atlasState.map.panTo([48.85, 2.35], {animate: false})")
+    page.wait_for_timeout(500)
+    assert page.evaluate("atlasState.map.getZoom()") >= page.evaluate("atlasState.map.getMinZoom()") >= 7
+    assert page.evaluate("atlasState.map.options.maxBounds.contains(atlasState.map.getCenter())")
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "Bản đồ chỉ để tham khảo" in attribution and "Nguồn: Sở Nông nghiệp và Môi trường" in attribution
+    assert "A JavaScript library for interactive maps" not in page.content(), "Leaflet's English link title is gone"
+    map_box = page.locator(map_selector(page))
+    assert map_box.get_attribute("aria-label") == "Bản đồ tài nguyên nước và đa dạng sinh học tỉnh Thanh Hóa"
+    assert "Danh mục lớp dữ liệu" in page.locator("#" + map_box.get_attribute("aria-describedby")).inner_text()
+    assert watched.errors == []
+    context.close()

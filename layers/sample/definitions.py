@@ -657,9 +657,7 @@ SPECIES_OBSERVATIONS = LayerDef(
         ),
         FieldDef("recorded_by", "text", "Người ghi nhận", "Recorded by", max_length=200),
         FieldDef("locality", "text", "Địa điểm", "Locality", max_length=200),
-        FieldDef(
-            "coordinate_uncertainty_m", "integer", "Sai số vị trí", "Position uncertainty", unit="m", minimum=0
-        ),
+        FieldDef("coordinate_uncertainty_m", "integer", "Sai số vị trí", "Position uncertainty", unit="m", minimum=0),
     ),
     metadata=_meta(
         "Các bản ghi quan sát động, thực vật quý hiếm theo chuẩn Darwin Core, từ tuần tra, bẫy ảnh và điều tra.",
