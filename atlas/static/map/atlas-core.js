@@ -88,6 +88,7 @@
   AtlasState.prototype.firstDrawn = function () {
     if (!global.atlasFirstTilesDrawnAt && global.performance) {
       global.atlasFirstTilesDrawnAt = global.performance.now();
+      this.map.fire("atlasfirstdrawn");
     }
   };
 

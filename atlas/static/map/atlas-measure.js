@@ -28,6 +28,7 @@
 
   function describe(state, latlngs) {
     var points = planar(state, latlngs);
+    if (points.some(function (p) { return !p; })) { return "…"; }  // proj4.js is still on its way
     var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
     var metres = length(points);
     var text = state.t("distance") + ": " + (metres >= 1000
