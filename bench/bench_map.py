@@ -72,9 +72,11 @@ def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[
     page.goto(url)
     page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=60_000)
     drawn_ms = page.evaluate("window.atlasFirstTilesDrawnAt")
-    # Everything received up to now: the page itself and every resource (headers included).
+    # What the first view needed: the page and every resource asked for before its tiles were drawn
+    # (headers included); proj4.js, fetched afterwards, is not part of it.
     received = page.evaluate(
         """performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+            .filter(e => e.startTime < window.atlasFirstTilesDrawnAt)
             .reduce((sum, e) => sum + e.transferSize, 0)"""
     )
     assets = _assets(page)

@@ -49,6 +49,14 @@ def one_point(db, sql: str) -> tuple[float, float]:
         return cur.fetchone()
 
 
+def map_at(chromium, live_url: str, db, sql: str, zoom: int, layers: str) -> tuple[Watched, float, float]:
+    """The map opened at the point the query gives, with these layers, its tiles drawn."""
+    lon, lat = one_point(db, sql)
+    watched = open_map(chromium, live_url + f"/#{zoom}/{lat}/{lon}/{layers}")
+    wait_for_tiles(watched.page)
+    return watched, lon, lat
+
+
 def station(db, name: str) -> tuple[float, float]:
     return one_point(db, f"SELECT ST_X(geom), ST_Y(geom) FROM layerdata.hydro_stations WHERE name = '{name}'")
 
@@ -95,14 +103,16 @@ def _offset(page: Page, lon: float, lat: float, dx: float, dy: float) -> dict:
 
 
 def test_a_click_4_px_off_a_river_finds_the_river_not_the_commune(chromium, live_url, db):
-    lon, lat = one_point(
+    watched, lon, lat = map_at(
+        chromium,
+        live_url,
         db,
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) AS p"
         " FROM layerdata.rivers WHERE name = 'Sông Chu') s",
+        12,
+        "communes,rivers",
     )
-    watched = open_map(chromium, live_url + f"/#12/{lat}/{lon}/communes,rivers")
     page = watched.page
-    wait_for_tiles(page)
     click_at(page, lon, lat, 0, 4)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
@@ -140,14 +150,16 @@ def test_a_tap_10_px_from_a_station_finds_it_and_a_mouse_click_there_does_not(ch
 
 
 def test_several_features_under_a_click_are_listed_and_reached_with_the_keyboard(chromium, live_url, db):
-    lon, lat = one_point(
+    watched, lon, lat = map_at(
+        chromium,
+        live_url,
         db,
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM layerdata.protected_areas"
         " WHERE name = 'Khu bảo tồn thiên nhiên Pù Luông') s",
+        11,
+        "communes,protected_areas",
     )
-    watched = open_map(chromium, live_url + f"/#11/{lat}/{lon}/communes,protected_areas")
     page = watched.page
-    wait_for_tiles(page)
     click_at(page, lon, lat)
     choices = page.locator(".atlas-identify-choice")
     choices.first.wait_for(timeout=10_000)

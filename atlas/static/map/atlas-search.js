@@ -30,7 +30,9 @@
         var button = el("button", "atlas-search-result");
         button.type = "button";
         button.appendChild(el("span", "atlas-search-label", result.label));
-        button.setAttribute("aria-label", result.label + " — " + title);
+        // What it is: its layer (the group's title), and its other names (a permit's holder).
+        if (result.detail) { button.appendChild(el("span", "atlas-muted atlas-search-detail", result.detail)); }
+        button.setAttribute("aria-label", [result.label, result.detail, title].filter(Boolean).join(" — "));
         button.addEventListener("click", function () { choose(state, input, list, result); });
         item.appendChild(button);
         list.appendChild(item);
