@@ -372,7 +372,7 @@ def test_home_locate_share_bounds_and_attribution(chromium, live_url, db):
     page.wait_for_function("window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     first_zoom = page.evaluate("atlasState.map.getZoom()")
     page.locator(".atlas-tool-locate").click()
-    page.wait_for_function("atlasState.map.getZoom() >= 13", timeout=10_000)
+    page.wait_for_function("location.hash.startsWith('#13/')", timeout=10_000)
     centre = page.evaluate("(() => { const c = atlasState.map.getCenter(); return [c.lng, c.lat]; })()")
     assert abs(centre[0] - lon) < 1e-3 and abs(centre[1] - lat) < 1e-3
     page.locator(".atlas-tool-share").click()

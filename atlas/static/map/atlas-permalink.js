@@ -19,6 +19,8 @@
 
   global.AtlasPermalink = {
     parse: parse,
+    // The address of the view as it is now, even while the map is still moving there.
+    link: function (state) { return global.location.href.split("#")[0] + format(state); },
     restore: function (state) {
       var view = parse(global.location.hash);
       if (!view) { return; }

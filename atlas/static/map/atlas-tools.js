@@ -79,7 +79,7 @@
   }
 
   function share(state) {
-    var link = global.location.href;
+    var link = global.AtlasPermalink.link(state);
     var copied = function () { notice(state, state.t("link_copied")); };
     if (global.navigator.clipboard && global.navigator.clipboard.writeText) {
       global.navigator.clipboard.writeText(link).then(copied, function () { notice(state, link); });
