@@ -16,6 +16,14 @@ from tests.test_map_browser import _container_point, open_map, wait_for_tiles
 
 pytestmark = pytest.mark.browser
 
+SONG_CHU_MIDDLE = (
+    "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) AS p"
+    " FROM layerdata.rivers WHERE name = 'Sông Chu') s"
+)
+PU_LUONG_INSIDE = (
+    "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM layerdata.protected_areas"
+    " WHERE name = 'Khu bảo tồn thiên nhiên Pù Luông') s"
+)
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
 
@@ -103,15 +111,7 @@ def _offset(page: Page, lon: float, lat: float, dx: float, dy: float) -> dict:
 
 
 def test_a_click_4_px_off_a_river_finds_the_river_not_the_commune(chromium, live_url, db):
-    watched, lon, lat = map_at(
-        chromium,
-        live_url,
-        db,
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) AS p"
-        " FROM layerdata.rivers WHERE name = 'Sông Chu') s",
-        12,
-        "communes,rivers",
-    )
+    watched, lon, lat = map_at(chromium, live_url, db, SONG_CHU_MIDDLE, 12, "communes,rivers")
     page = watched.page
     click_at(page, lon, lat, 0, 4)
     popup = page.locator(".leaflet-popup-content")
@@ -150,15 +150,7 @@ def test_a_tap_10_px_from_a_station_finds_it_and_a_mouse_click_there_does_not(ch
 
 
 def test_several_features_under_a_click_are_listed_and_reached_with_the_keyboard(chromium, live_url, db):
-    watched, lon, lat = map_at(
-        chromium,
-        live_url,
-        db,
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM layerdata.protected_areas"
-        " WHERE name = 'Khu bảo tồn thiên nhiên Pù Luông') s",
-        11,
-        "communes,protected_areas",
-    )
+    watched, lon, lat = map_at(chromium, live_url, db, PU_LUONG_INSIDE, 11, "communes,protected_areas")
     page = watched.page
     click_at(page, lon, lat)
     choices = page.locator(".atlas-identify-choice")
