@@ -211,7 +211,7 @@ def test_a_tall_popup_stays_inside_the_map_below_the_search_box(chromium, live_u
     wait_for_tiles(page)
     click_at(page, lon, lat)
     popup = page.locator(".leaflet-popup")
-    popup.locator("a", has_text="Xem chi tiết").wait_for(timeout=10_000)
+    page.locator(".atlas-popup-complete").wait_for(timeout=10_000)  # at its full height
     page.wait_for_timeout(600)  # the pan into view
     top = popup.bounding_box()["y"]
     map_box = page.locator(map_selector(page)).bounding_box()
@@ -312,8 +312,7 @@ def english_messages() -> set[str]:
 
 def popup_texts(page: Page, lon: float, lat: float) -> tuple[list[str], str]:
     click_at(page, lon, lat)
-    page.locator(".leaflet-popup-content .atlas-popup-links").first.wait_for(timeout=10_000)
-    page.wait_for_load_state("networkidle")
+    page.locator(".atlas-popup-complete").wait_for(timeout=10_000)  # every attribute, from the API
     return page.evaluate(INTERFACE_TEXTS), page.locator(".leaflet-popup-content").last.inner_text()
 
 

@@ -71,6 +71,7 @@
         if (!feature) { return; }
         var full = table(state, layer, feature.properties);
         box.replaceChild(full, box.querySelector(".atlas-attributes"));
+        box.classList.add("atlas-popup-complete");
         global.AtlasPlace.update(state);
       })
       .catch(function () { /* the tile's attributes stay shown */ });
