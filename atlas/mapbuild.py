@@ -5,10 +5,12 @@ Every script and stylesheet is served by the app itself (folium's CDN defaults a
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
 import folium
+from branca.element import Element, Figure
 from flask import request, url_for
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -16,6 +18,7 @@ from folium.template import Template
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.display import display_spec
 from layers.province import PROVINCE_BBOX
+from layers.units import unit_label
 from tiles.labels import label_rules
 from tiles.style_json import in_draw_order
 from tiles.tilejson import TILE_PATH
@@ -25,10 +28,14 @@ PROVINCE_BOUNDS = ((_SOUTH, _WEST), (_NORTH, _EAST))  # Leaflet's ((lat, lon), (
 MAP_SCRIPTS = (
     "atlas-dom.js",
     "atlas-style.js",
+    "atlas-place.js",
+    "atlas-highlight.js",
     "atlas-popup.js",
+    "atlas-identify.js",
     "atlas-panel.js",
     "atlas-legend.js",
     "atlas-search.js",
+    "atlas-tools.js",
     "atlas-coordinates.js",
     "atlas-measure.js",
     "atlas-permalink.js",
@@ -64,7 +71,6 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
         self.config = config
         self.default_js = [
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
-            ("proj4", url_for("static", filename="vendor/proj4.js")),
         ] + [(name, url_for("static", filename=f"map/{name}")) for name in scripts]
         self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in sheets]
 
@@ -87,12 +93,14 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
         "visible": layer.visible_by_default,
         "revision": layer.revision,
         "searchable": any(f.searchable for f in layer.fields),
+        "aggregate_below_zoom": layer.aggregate_below_zoom,
+        "source": layer.metadata.source_organisation,
         "style": style_config(layer, lang),
         "fields": [
             {
                 "name": f.name,
                 "label": localized(f, "label", lang),
-                "unit": f.unit,
+                "unit": unit_label(f.unit, lang),
                 "type": f.type,
                 "display": display_spec(f),
                 "domain": {v.code: localized(v, "label", lang) for v in f.domain},
@@ -125,7 +133,12 @@ def map_config(
         },
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
-        "vn2000": {"proj4": vn2000_proj4, "label": "VN-2000 TM-3 105°"},
+        # proj4.js (a quarter of the scripts) is fetched after the first tiles, off the first view's path.
+        "vn2000": {
+            "proj4": vn2000_proj4,
+            "label": "VN-2000 TM-3 105°",
+            "script": url_for("static", filename="vendor/proj4.js"),
+        },
         "strings": strings,
     }
 
@@ -146,13 +159,35 @@ def basemaps(online_basemap: bool, strings: dict[str, str]) -> list[dict[str, st
     return choices
 
 
+_VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+
+
+class AtlasFoliumMap(folium.Map):
+    """folium's map without its viewport tag, which forbids pinch-zoom; the page has its own."""
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render as folium does, then put the map's header element back without the viewport tag."""
+        rendered = super().render(**kwargs)
+        figure = self.get_root()
+        if isinstance(figure, Figure) and self.get_name() in figure.header._children:
+            header = figure.header._children[self.get_name()]
+            figure.header.add_child(Element(_VIEWPORT_TAG.sub("", header.render())), name=self.get_name())
+        return rendered
+
+
 def build_map(config: dict[str, Any], online_basemap: bool) -> folium.Map:
     """The folium map: Leaflet from our own assets, no basemap unless asked, and the atlas layers."""
-    atlas_map = folium.Map(
-        location=[19.98, 105.22], zoom_start=9, tiles=None, control_scale=False, prefer_canvas=True, min_zoom=6
+    # Zoom buttons come from atlas-tools.js, with their titles in the page's language.
+    atlas_map = AtlasFoliumMap(
+        location=[19.98, 105.22],
+        zoom_start=9,
+        tiles=None,
+        control_scale=False,
+        prefer_canvas=True,
+        min_zoom=6,
+        zoom_control=False,
     )
     atlas_map.default_js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
     atlas_map.default_css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
-    atlas_map.fit_bounds(PROVINCE_BOUNDS)
     AtlasVectorTiles({**config, "basemaps": basemaps(online_basemap, config["strings"])}).add_to(atlas_map)
     return atlas_map

@@ -55,6 +55,7 @@ def search_result(hit: SearchHit, layer: LayerDef) -> dict[str, Any]:
         "layer_title": {"vi": layer.title_vi, "en": layer.title_en},
         "id": hit.fid,
         "label": hit.label,
+        "detail": hit.detail,
         "bbox": list(hit.bbox),
         "links": [
             {"rel": "item", "href": url_for("api.feature", layer_id=hit.layer_id, fid=hit.fid, _external=True)},

@@ -26,23 +26,28 @@ class SearchHit:
     label: str
     bbox: tuple[float, float, float, float]
     starts_with: bool
+    detail: str | None = None  # the other searchable fields, "holder" beside a permit's number
 
 
 def _layer_query(layer: LayerDef, access: Access) -> sql.Composable:
     fields = searchable_fields(layer, access)
     # A layer's name is the best label; layers without one show their first searchable field.
-    label = sql.Identifier(next((f.name for f in fields if f.name == "name"), fields[0].name))
+    label_name = next((f.name for f in fields if f.name == "name"), fields[0].name)
+    label = sql.Identifier(label_name)
+    others = [sql.Identifier(f.name) for f in fields if f.name != label_name]
+    detail = sql.SQL("concat_ws(' — ', {})").format(sql.SQL(", ").join(others)) if others else sql.SQL("NULL")
     matches = sql.SQL(" OR ").join(
         sql.SQL("atlas_fold({}) LIKE atlas_fold(%(pattern)s)").format(sql.Identifier(f.name)) for f in fields
     )
     return sql.SQL(
         "SELECT fid, {label}, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b),"
-        " atlas_fold({label}) LIKE atlas_fold(%(prefix)s) OR atlas_fold({label}) LIKE atlas_fold(%(word)s) AS starts"
-        " FROM (SELECT fid, {label}, ST_Expand({geom}::box2d, {margin}) AS b FROM {table} WHERE {matches}"
-        " ORDER BY fid LIMIT {per_layer}) t"
+        " atlas_fold({label}) LIKE atlas_fold(%(prefix)s) OR atlas_fold({label}) LIKE atlas_fold(%(word)s) AS starts,"
+        " detail FROM (SELECT fid, {label}, ST_Expand({geom}::box2d, {margin}) AS b, {detail} AS detail"
+        " FROM {table} WHERE {matches} ORDER BY fid LIMIT {per_layer}) t"
     ).format(
         label=label,
         geom=geometry_sql(layer, access),
+        detail=detail,
         margin=sql.Literal(POINT_MARGIN_DEG if layer.geometry_kind == "point" else 0),
         table=table_identifier(layer),
         matches=matches,
@@ -62,7 +67,8 @@ def search(conn: Connection, layers: list[LayerDef], text: str, access: Access, 
                 continue
             cur.execute(_layer_query(layer, access), params)
             hits += [
-                SearchHit(layer.id, fid, label, (x0, y0, x1, y1), starts) for fid, label, x0, y0, x1, y1, starts in cur
+                SearchHit(layer.id, fid, label, (x0, y0, x1, y1), starts, detail or None)
+                for fid, label, x0, y0, x1, y1, starts, detail in cur
             ]
     order = {layer.id: index for index, layer in enumerate(layers)}
     hits.sort(key=lambda hit: (not hit.starts_with, order[hit.layer_id], hit.label))

@@ -19,6 +19,7 @@ def open_map(browser: Browser, url: str, width: int = 1280, height: int = 800) -
     watched = Watched(page)
     page.goto(url)
     page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
+    page.wait_for_function("() => window.proj4 !== undefined", timeout=20_000)  # fetched after the first tiles
     return watched
 
 

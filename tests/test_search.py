@@ -48,3 +48,14 @@ def test_like_wildcards_are_taken_literally(client):
 def test_too_short_or_long_queries_are_400(client, query):
     response = client.get("/api/search", query_string={"q": query})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_a_result_says_what_it_is_beside_its_name(client, db):
+    with db.cursor() as cur:
+        cur.execute("SELECT permit_no, holder FROM layerdata.water_permits ORDER BY fid LIMIT 1")
+        permit_no, holder = cur.fetchone()
+    results = client.get("/api/search", query_string={"q": permit_no}).get_json()["results"]
+    permit = next(r for r in results if r["layer"] == "water_permits" and r["label"] == permit_no)
+    assert permit["detail"] == holder
+    commune = client.get("/api/search?q=ham rong").get_json()["results"][0]
+    assert commune["detail"] is None, "a layer searched by its name alone has nothing to add"

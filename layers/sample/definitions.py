@@ -493,7 +493,14 @@ WATER_QUALITY_STATIONS = LayerDef(
                 ("river", "Sông", "River"), ("reservoir", "Hồ chứa", "Reservoir"), ("estuary", "Cửa sông", "Estuary")
             ),
         ),
-        FieldDef("sampling", "text", "Tần suất quan trắc", "Sampling frequency", max_length=50),
+        FieldDef(
+            "sampling",
+            "text",
+            "Tần suất quan trắc",
+            "Sampling frequency",
+            max_length=50,
+            domain=_d(("monthly", "Hằng tháng", "Monthly"), ("quarterly", "Hằng quý", "Quarterly")),
+        ),
         FieldDef("started_on", "date", "Bắt đầu quan trắc", "Monitoring since"),
     ),
     metadata=_meta(
@@ -509,10 +516,10 @@ WATER_QUALITY_STATIONS = LayerDef(
     ),
     style=Style(
         symbol="triangle",
-        radius=6,
-        color="#54278f",
-        fill_color="#9e9ac8",
-        fill_opacity=0.9,
+        radius=7,
+        color="#2d004b",
+        fill_color="#6a51a3",
+        fill_opacity=1.0,
         label_field="name",
         label_min_zoom=12,
         label_priority=1,
@@ -681,8 +688,8 @@ SPECIES_OBSERVATIONS = LayerDef(
         FieldDef(
             "occurrence_id",
             "text",
-            "Mã bản ghi (occurrenceID)",
-            "occurrenceID",
+            "Mã bản ghi",
+            "Record ID",
             required=True,
             max_length=64,
             withheld_when_generalised=True,  # it finds the exact record in other databases
@@ -690,8 +697,8 @@ SPECIES_OBSERVATIONS = LayerDef(
         FieldDef(
             "scientific_name",
             "text",
-            "Tên khoa học (scientificName)",
-            "scientificName",
+            "Tên khoa học",
+            "Scientific name",
             required=True,
             max_length=200,
             in_tiles=True,
@@ -700,14 +707,14 @@ SPECIES_OBSERVATIONS = LayerDef(
         FieldDef(
             "vernacular_name",
             "text",
-            "Tên Việt Nam (vernacularName)",
-            "vernacularName",
+            "Tên Việt Nam",
+            "Vietnamese name",
             max_length=200,
             in_tiles=True,
             searchable=True,
         ),
-        FieldDef("kingdom", "text", "Giới (kingdom)", "kingdom", max_length=50),
-        FieldDef("taxon_class", "text", "Lớp (class)", "class", max_length=50),
+        FieldDef("kingdom", "text", "Giới", "Kingdom", max_length=50),
+        FieldDef("taxon_class", "text", "Lớp", "Class", max_length=50),
         FieldDef(
             "iucn_category",
             "text",
@@ -720,13 +727,13 @@ SPECIES_OBSERVATIONS = LayerDef(
         FieldDef(
             "vn_red_book", "text", "Sách Đỏ Việt Nam", "Vietnam Red Data Book", domain=IUCN, generalise_codes=THREATENED
         ),
-        FieldDef("event_date", "date", "Ngày quan sát (eventDate)", "eventDate", required=True),
-        FieldDef("individual_count", "integer", "Số cá thể (individualCount)", "individualCount", minimum=0),
+        FieldDef("event_date", "date", "Ngày quan sát", "Observation date", required=True),
+        FieldDef("individual_count", "integer", "Số cá thể", "Number of individuals", minimum=0),
         FieldDef(
             "basis_of_record",
             "text",
-            "Hình thức ghi nhận (basisOfRecord)",
-            "basisOfRecord",
+            "Hình thức ghi nhận",
+            "Basis of record",
             domain=_d(
                 ("HumanObservation", "Quan sát trực tiếp", "Human observation"),
                 ("MachineObservation", "Bẫy ảnh, thiết bị", "Machine observation"),
@@ -734,19 +741,14 @@ SPECIES_OBSERVATIONS = LayerDef(
             ),
         ),
         FieldDef(
-            "recorded_by",
-            "text",
-            "Người ghi nhận (recordedBy)",
-            "recordedBy",
-            max_length=200,
-            withheld_when_generalised=True,
+            "recorded_by", "text", "Người ghi nhận", "Recorded by", max_length=200, withheld_when_generalised=True
         ),
-        FieldDef("locality", "text", "Địa điểm (locality)", "locality", max_length=200, withheld_when_generalised=True),
+        FieldDef("locality", "text", "Địa điểm", "Locality", max_length=200, withheld_when_generalised=True),
         FieldDef(
             "coordinate_uncertainty_m",
             "integer",
             "Sai số vị trí",
-            "coordinateUncertaintyInMeters",
+            "Position uncertainty",
             unit="m",
             minimum=0,
             withheld_when_generalised=True,

@@ -170,7 +170,7 @@ def quality_station_features() -> list[tuple[dict, Point]]:
             "name": name,
             "river": river,
             "water_body": body,
-            "sampling": "Hằng tháng",
+            "sampling": "monthly",
             "started_on": dt.date(2021, 1, 1) if code > "NM-16" else dt.date(2015, 1, 1),
         }
         out.append((props, rounded(point_on_river(river, near))))

@@ -6,7 +6,12 @@ import vm from "node:vm";
 const STATIC = new URL("../../atlas/static/", import.meta.url);
 
 export function load(...paths) {
-  const context = { console, Intl, URLSearchParams };
+  return loadWith({}, ...paths);
+}
+
+// The same, with some globals the scripts expect from the page (a stand-in for Leaflet's hooks, say).
+export function loadWith(globals, ...paths) {
+  const context = { console, Intl, URLSearchParams, ...globals };
   context.window = context;
   vm.createContext(context);
   for (const path of paths) {

@@ -5,9 +5,20 @@
   var el = global.AtlasDom.el;
 
   // One converter per map: building it parses the PROJ string, and measuring projects every vertex.
+  // Until proj4.js has arrived (it loads after the first tiles) there is no VN-2000 position.
   function project(state, latlng) {
-    if (!state.toVn2000) { state.toVn2000 = proj4("EPSG:4326", state.config.vn2000.proj4); }
+    if (!global.proj4) { return null; }
+    if (!state.toVn2000) { state.toVn2000 = global.proj4("EPSG:4326", state.config.vn2000.proj4); }
     return state.toVn2000.forward([latlng.lng, latlng.lat]);
+  }
+
+  function loadProj4(state, ready) {
+    if (global.proj4) { ready(); return; }
+    var script = global.document.createElement("script");
+    script.src = state.config.vn2000.script;
+    script.async = true;
+    script.addEventListener("load", ready);
+    global.document.head.appendChild(script);
   }
 
   function formatter(state) {
@@ -18,7 +29,7 @@
       var xy = project(state, latlng);
       return {
         wgs84: latlng.lat.toFixed(6) + ", " + latlng.lng.toFixed(6),
-        vn2000: "X " + metres.format(xy[1]) + " · Y " + metres.format(xy[0])
+        vn2000: xy ? "X " + metres.format(xy[1]) + " · Y " + metres.format(xy[0]) : "…"
       };
     };
   }
@@ -44,6 +55,7 @@
           // Phones have no pointer: show the centre of the map instead.
           map.on("moveend", function () { show(map.getCenter()); });
           show(map.getCenter());
+          map.once("atlasfirstdrawn", function () { loadProj4(state, function () { show(map.getCenter()); }); });
           return container;
         }
       });

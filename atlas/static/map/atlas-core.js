@@ -11,17 +11,6 @@
   if (!L.DomEvent.fakeStop) {
     L.DomEvent.fakeStop = function (e) { e._stopped = true; };
   }
-  // VectorGrid's point symbols have no latlng, which Leaflet 1.9 reads when a small circle is
-  // clicked; the clicked position stands in for it.
-  var fireDOMEvent = L.Map.prototype._fireDOMEvent;
-  L.Map.prototype._fireDOMEvent = function (e, type, canvasTargets) {
-    (canvasTargets || []).forEach(function (target) {
-      if (target.getLatLng && !target._latlng && e.clientX !== undefined) {
-        target._latlng = this.mouseEventToLatLng(e);
-      }
-    }, this);
-    return fireDOMEvent.call(this, e, type, canvasTargets);
-  };
 
   function AtlasState(map, config) {
     this.map = map;
@@ -81,7 +70,8 @@
     if (ids.length) {
       this.tiles = L.vectorGrid.protobuf(this.tileUrl(), {
         rendererFactory: L.canvas.tile,
-        interactive: true,
+        // Clicks are found by AtlasIdentify from the drawn tiles, with a tolerance.
+        interactive: false,
         maxNativeZoom: 22,
         vectorTileLayerStyles: this.styles(),
         getFeatureId: function (feature) {
@@ -89,7 +79,6 @@
           return feature.id;
         }
       });
-      this.tiles.on("click", this.clicked, this);
       this.tiles.on("load", this.firstDrawn, this);
       this.tiles.addTo(this.map);
     }
@@ -99,6 +88,7 @@
   AtlasState.prototype.firstDrawn = function () {
     if (!global.atlasFirstTilesDrawnAt && global.performance) {
       global.atlasFirstTilesDrawnAt = global.performance.now();
+      this.map.fire("atlasfirstdrawn");
     }
   };
 
@@ -114,28 +104,26 @@
     return styles;
   };
 
-  AtlasState.prototype.clicked = function (event) {
-    var properties = event.layer && event.layer.properties;
-    if (!properties || !properties[LAYER]) { return; }
-    var latlng = event.latlng || this.map.mouseEventToLatLng(event.originalEvent);
-    // A click on a feature does not reach the map, so while measuring it is a measure point.
-    if (this.measure && this.measure.isActive()) {
-      this.measure.add(latlng);
-      return;
-    }
-    global.AtlasPopup.open(this, this.byId[properties[LAYER]], properties, properties[FID], latlng);
+  // The layer id and feature id a tile feature's properties were tagged with while drawn.
+  AtlasState.prototype.featureOf = function (properties) {
+    return properties[LAYER] ? { layer: properties[LAYER], fid: properties[FID] } : null;
   };
 
   global.AtlasMap = {
     start: function (map, config) {
       var state = new AtlasState(map, config);
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+      global.AtlasTools.fitProvince(map, config.bounds);
       global.AtlasPermalink.restore(state);
       global.AtlasPanel.add(state);
       global.AtlasLegend.add(state);
       global.AtlasSearch.add(state);
+      global.AtlasTools.add(state);
       global.AtlasCoordinates.add(state);
       global.AtlasMeasure.add(state);
+      global.AtlasPlace.add(state);
+      global.AtlasHighlight.add(state);
+      global.AtlasIdentify.add(state);
       if (global.AtlasBasemap) { global.AtlasBasemap.add(state); }
       global.AtlasLabels.add(state);
       global.AtlasTable.add(state);

@@ -36,11 +36,27 @@
         toggle.setAttribute("aria-expanded", String(open));
       }
       setOpen(Boolean(global.matchMedia && global.matchMedia("(min-width: 700px)").matches));
-      toggle.addEventListener("click", function () { setOpen(!container.classList.contains("open")); });
+      toggle.addEventListener("click", function () {
+        var open = !container.classList.contains("open");
+        setOpen(open);
+        if (open) { sheetOpened(container); }
+      });
+      // On a phone the panel and the legend are sheets: one at a time, so half the map stays free.
+      global.document.addEventListener(SHEET_EVENT, function (event) {
+        if (event.detail !== container && narrow()) { setOpen(false); }
+      });
       container.appendChild(toggle);
       build(container);
     });
   }
 
-  global.AtlasDom = { el: el, control: control, foldable: foldable };
+  var SHEET_EVENT = "atlassheetopen";
+  function narrow() { return Boolean(global.matchMedia && global.matchMedia("(max-width: 600px)").matches); }
+  // Tells the other sheets (panel, legend, a feature's details) that this one took the screen.
+  function sheetOpened(node) {
+    global.document.dispatchEvent(new CustomEvent(SHEET_EVENT, { detail: node }));
+  }
+
+  global.AtlasDom = { el: el, control: control, foldable: foldable, narrow: narrow, sheetOpened: sheetOpened,
+    SHEET_EVENT: SHEET_EVENT };
 })(window);

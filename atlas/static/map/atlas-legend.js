@@ -3,9 +3,10 @@
   "use strict";
   var el = global.AtlasDom.el;
 
-  function swatch(layer, color) {
+  function swatch(layer, color, value) {
     var style = layer.style;
-    var shape = layer.geometry_kind === "point" ? " atlas-symbol-" + style.symbol : "";
+    var symbol = value === undefined ? style.symbol : global.AtlasStyle.categorySymbol(layer, value);
+    var shape = layer.geometry_kind === "point" ? " atlas-symbol-" + symbol : "";
     var mark = el("span", "atlas-swatch atlas-swatch-" + layer.geometry_kind + shape);
     var fill = color || style.fill_color || style.color;
     if (layer.geometry_kind === "line") {
@@ -35,7 +36,7 @@
       item.appendChild(head);
       layer.style.categories.forEach(function (category) {
         var row = el("div", "atlas-legend-class");
-        row.appendChild(swatch(layer, category.color));
+        row.appendChild(swatch(layer, category.color, category.value));
         row.appendChild(el("span", null, category.label));
         item.appendChild(row);
       });

@@ -28,6 +28,7 @@
 
   function describe(state, latlngs) {
     var points = planar(state, latlngs);
+    if (points.some(function (p) { return !p; })) { return "…"; }  // proj4.js is still on its way
     var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
     var metres = length(points);
     var text = state.t("distance") + ": " + (metres >= 1000
@@ -40,43 +41,104 @@
     return text;
   }
 
+  // The line being measured, as plain data: points are added until it is finished; the next
+  // point after that starts a new line.
+  function session() { return { points: [], finished: false }; }
+  function addPoint(line, point) {
+    if (line.finished) { line.points = []; line.finished = false; }
+    line.points.push(point);
+  }
+  function undo(line) { line.points.pop(); line.finished = false; }
+  function finish(line) { line.finished = line.points.length > 0; }
+  function clear(line) { line.points = []; line.finished = false; }
+  // A double click has just added its own two clicks; the second one is the same place again.
+  function finishDouble(line, samePlace) {
+    var n = line.points.length;
+    if (n >= 2 && samePlace(line.points[n - 2], line.points[n - 1])) { line.points.pop(); }
+    finish(line);
+  }
+
+  function button(container, className, text, onClick) {
+    var node = el("button", className, text);
+    node.type = "button";
+    node.addEventListener("click", onClick);
+    container.appendChild(node);
+    return node;
+  }
+
+  function tool(state, container) {
+    var map = state.map;
+    var line = session();
+    var active = false;
+    // SVG without pointer events: the measured line never sits on top of the tiles' clicks.
+    var renderer = L.svg({ padding: 0.5 });
+    var drawing = L.layerGroup();
+    var output = el("div", "atlas-measure-output");
+    output.setAttribute("aria-live", "polite");
+    var actions = el("div", "atlas-measure-actions");
+    var style = { color: "#d7301f", renderer: renderer, interactive: false };
+
+    function redraw() {
+      drawing.clearLayers();
+      var pts = line.points;
+      if (pts.length > 1) { L.polyline(pts, L.extend({ weight: 2 }, style)).addTo(drawing); }
+      if (pts.length > 2) { L.polygon(pts, L.extend({ weight: 1, fillOpacity: 0.1, stroke: false }, style)).addTo(drawing); }
+      pts.forEach(function (p) { L.circleMarker(p, L.extend({ radius: 3 }, style)).addTo(drawing); });
+      output.textContent = pts.length ? describe(state, pts) : state.t("measure_help");
+      if (line.finished) { output.textContent += " " + state.t("measure_finished"); }
+    }
+    function setActive(on) {
+      active = on;
+      clear(line);
+      container.classList.toggle("active", on);
+      toggle.setAttribute("aria-pressed", String(on));
+      map.getContainer().classList.toggle("atlas-measuring", on);
+      if (on) {
+        map.doubleClickZoom.disable();
+        drawing.addTo(map);
+        global.AtlasPlace.close(state);
+      } else {
+        map.doubleClickZoom.enable();
+        drawing.remove();
+      }
+      redraw();
+    }
+    function act(change) { return function () { change(line); redraw(); }; }
+
+    var toggle = button(container, "atlas-measure-toggle", state.t("measure"), function () { setActive(!active); });
+    toggle.title = state.t("measure_help");
+    container.appendChild(output);
+    container.appendChild(actions);
+    button(actions, "atlas-measure-finish", state.t("measure_finish"), act(finish));
+    button(actions, "atlas-measure-undo", state.t("measure_undo"), act(undo));
+    button(actions, "atlas-measure-clear", state.t("measure_clear"), act(clear));
+
+    map.on("click", function (event) { if (active) { addPoint(line, event.latlng); redraw(); } });
+    map.on("dblclick", function () {
+      if (!active) { return; }
+      finishDouble(line, function (a, b) { return map.latLngToContainerPoint(a).distanceTo(map.latLngToContainerPoint(b)) < 6; });
+      redraw();
+    });
+    // Escape finishes the line; on a finished or empty one it puts the tool away.
+    global.document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !active) { return; }
+      if (line.points.length && !line.finished) { finish(line); redraw(); } else { setActive(false); }
+    });
+    state.measure = { isActive: function () { return active; } };
+  }
+
   global.AtlasMeasure = {
     length: length,
     area: area,
     describe: describe,
+    session: session,
+    addPoint: addPoint,
+    undo: undo,
+    finish: finish,
+    finishDouble: finishDouble,
+    clear: clear,
     add: function (state) {
-      var map = state.map;
-      var points = [];
-      var drawing = L.layerGroup().addTo(map);
-      var active = false;
-      global.AtlasDom.control(state.map, "topleft", "atlas-measure", function (container) {
-        var button = el("button", "atlas-measure-toggle", state.t("measure"));
-        button.type = "button";
-        button.title = state.t("measure_help");
-        var output = el("div", "atlas-measure-output");
-        function redraw() {
-          drawing.clearLayers();
-          if (points.length > 1) { L.polyline(points, { color: "#d7301f", weight: 2 }).addTo(drawing); }
-          if (points.length > 2) { L.polygon(points, { color: "#d7301f", weight: 1, fillOpacity: 0.1 }).addTo(drawing); }
-          points.forEach(function (p) { L.circleMarker(p, { radius: 3, color: "#d7301f" }).addTo(drawing); });
-          output.textContent = points.length ? describe(state, points) : state.t("measure_help");
-        }
-        button.addEventListener("click", function () {
-          active = !active;
-          points = [];
-          container.classList.toggle("active", active);
-          map.getContainer().classList.toggle("atlas-measuring", active);
-          redraw();
-        });
-        function add(latlng) {
-          points.push(latlng);
-          redraw();
-        }
-        map.on("click", function (event) { if (active) { add(event.latlng); } });
-        state.measure = { isActive: function () { return active; }, add: add };
-        container.appendChild(button);
-        container.appendChild(output);
-      });
+      global.AtlasDom.control(state.map, "topleft", "atlas-measure", function (container) { tool(state, container); });
     }
   };
 })(window);

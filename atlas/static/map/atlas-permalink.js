@@ -6,7 +6,7 @@
   function parse(hash) {
     var parts = hash.replace(/^#/, "").split("/");
     if (parts.length < 3) { return null; }
-    var zoom = parseInt(parts[0], 10), lat = parseFloat(parts[1]), lon = parseFloat(parts[2]);
+    var zoom = parseFloat(parts[0]), lat = parseFloat(parts[1]), lon = parseFloat(parts[2]);
     if (!isFinite(zoom) || !isFinite(lat) || !isFinite(lon)) { return null; }
     return { zoom: zoom, lat: lat, lon: lon, layers: parts.length > 3 ? decodeURIComponent(parts[3]).split(",") : null };
   }
@@ -19,6 +19,8 @@
 
   global.AtlasPermalink = {
     parse: parse,
+    // The address of the view as it is now, even while the map is still moving there.
+    link: function (state) { return global.location.href.split("#")[0] + format(state); },
     restore: function (state) {
       var view = parse(global.location.hash);
       if (!view) { return; }

@@ -70,12 +70,18 @@
     return box;
   }
 
+  // "1.234 quan sát, phóng to để xem": what a low-zoom grid cell stands for, in the layer's words.
+  function cellText(state, layer, properties) {
+    var count = properties.point_count !== undefined ? properties.point_count : properties.feature_count;
+    var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
+    var template = state.config.strings["cell_" + layer.id] || state.t("cell_count");
+    return template.replace("{n}", Number(count).toLocaleString(locale));
+  }
+
   function cellContent(state, layer, properties) {
     var box = el("div", "atlas-popup");
     box.appendChild(el("div", "atlas-popup-layer", layer.title));
-    var count = properties.point_count !== undefined ? properties.point_count : properties.feature_count;
-    box.appendChild(el("p", null, state.t("cell_count").replace("{n}", count.toLocaleString())));
-    box.appendChild(el("p", "atlas-muted", state.t("zoom_in_for_details")));
+    box.appendChild(el("p", "atlas-cell-count", cellText(state, layer, properties)));
     return box;
   }
 
@@ -87,6 +93,8 @@
         if (!feature) { return; }
         var full = table(state, layer, feature.properties);
         box.replaceChild(full, box.querySelector(".atlas-attributes"));
+        box.classList.add("atlas-popup-complete");
+        global.AtlasPlace.update(state);
       })
       .catch(function () { /* the tile's attributes stay shown */ });
   }
@@ -104,9 +112,9 @@
         box.appendChild(links(state, layer, fid));
         if (fid !== undefined && fid !== null) { fetchFeature(state, layer, fid, box); }
       }
-      L.popup({ maxWidth: 320, autoPanPadding: [16, 16], className: "atlas-popup-wrap" })
-        .setLatLng(latlng).setContent(box).openOn(state.map);
+      global.AtlasPlace.show(state, box, latlng);
     },
+    cellText: cellText,
     formatValue: formatValue
   };
 })(window);

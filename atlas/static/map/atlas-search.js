@@ -3,29 +3,78 @@
   "use strict";
   var el = global.AtlasDom.el;
 
-  function showResults(state, list, results) {
+  // Results grouped by layer, each group under its layer's title, in the order the server ranked them.
+  function groupByLayer(results) {
+    var groups = [], byLayer = {};
+    results.forEach(function (result) {
+      if (!byLayer[result.layer]) {
+        byLayer[result.layer] = { layer: result.layer, title: result.layer_title, results: [] };
+        groups.push(byLayer[result.layer]);
+      }
+      byLayer[result.layer].results.push(result);
+    });
+    return groups;
+  }
+
+  function showResults(state, input, list, results) {
     list.textContent = "";
     if (!results.length) {
       list.appendChild(el("li", "atlas-muted", state.t("no_results")));
       return;
     }
-    results.forEach(function (result) {
-      var item = el("li");
-      var button = el("button", "atlas-search-result");
-      button.type = "button";
-      button.appendChild(el("span", "atlas-search-label", result.label));
-      button.appendChild(el("span", "atlas-muted", result.layer_title[state.config.lang] || result.layer));
-      button.addEventListener("click", function () { choose(state, list, result); });
-      item.appendChild(button);
-      list.appendChild(item);
+    groupByLayer(results).forEach(function (group) {
+      var title = group.title[state.config.lang] || group.layer;
+      list.appendChild(el("li", "atlas-search-group-title", title));
+      group.results.forEach(function (result) {
+        var item = el("li");
+        var button = el("button", "atlas-search-result");
+        button.type = "button";
+        button.appendChild(el("span", "atlas-search-label", result.label));
+        // What it is: its layer (the group's title), and its other names (a permit's holder).
+        if (result.detail) { button.appendChild(el("span", "atlas-muted atlas-search-detail", result.detail)); }
+        button.setAttribute("aria-label", [result.label, result.detail, title].filter(Boolean).join(" — "));
+        button.addEventListener("click", function () { choose(state, input, list, result); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
     });
   }
 
-  function choose(state, list, result) {
-    var b = result.bbox;
+  // Arrow keys walk from the box through the results and back; Escape closes the list.
+  function onKey(input, list, event) {
+    var buttons = Array.prototype.slice.call(list.querySelectorAll(".atlas-search-result"));
+    var at = buttons.indexOf(global.document.activeElement);
+    if (event.key === "ArrowDown" && buttons.length) {
+      buttons[Math.min(at + 1, buttons.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      (at === 0 ? input : buttons[at - 1]).focus();
+    } else if (event.key === "Escape" && (at >= 0 || global.document.activeElement === input)) {
+      list.textContent = "";
+      input.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  // The feature itself: the map shows it, its popup opens and it is highlighted.
+  function choose(state, input, list, result) {
+    var b = result.bbox, layer = state.byId[result.layer];
     state.setVisible(result.layer, true);
-    state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 15, padding: [24, 24] });
+    state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 15, padding: [24, 24], animate: false });
     list.textContent = "";
+    if (!layer) { return; }
+    var url = state.config.api_url + "/layers/" + encodeURIComponent(result.layer) + "/features/" + encodeURIComponent(result.id);
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (feature) {
+        if (!feature) { return; }
+        var centre = L.latLng((b[1] + b[3]) / 2, (b[0] + b[2]) / 2);
+        global.AtlasPopup.open(state, layer, feature.properties || {}, result.id, centre);
+        global.AtlasHighlight.show(state, layer, result.id, feature);
+      })
+      .catch(function () { /* the map has moved to the place all the same */ });
   }
 
   function search(state, input, list) {
@@ -35,12 +84,13 @@
     fetch(url, { headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (body) {
-        if (input.value.trim() === text) { showResults(state, list, body.results || []); }
+        if (input.value.trim() === text) { showResults(state, input, list, body.results || []); }
       })
       .catch(function () { list.textContent = ""; list.appendChild(el("li", "atlas-muted", state.t("search_failed"))); });
   }
 
   global.AtlasSearch = {
+    groupByLayer: groupByLayer,
     add: function (state) {
       global.AtlasDom.control(state.map, "topleft", "atlas-search", function (container) {
         var form = el("form");
@@ -62,6 +112,7 @@
           clearTimeout(timer);
           search(state, input, list);
         });
+        container.addEventListener("keydown", function (event) { onKey(input, list, event); });
         form.appendChild(input);
         container.appendChild(form);
         container.appendChild(list);

@@ -34,6 +34,17 @@
     return "#999999";
   }
 
+  // Classes of a categorized point layer differ by shape as well as colour, so a status can be told
+  // apart without seeing colour: the first class has the layer's own symbol, the next ones the others.
+  var SHAPE_ORDER = ["circle", "square", "triangle", "diamond"];
+  function categorySymbol(layer, value) {
+    var style = layer.style;
+    var index = style.categories.map(function (c) { return c.value; }).indexOf(value);
+    if (!style.category_field || index < 0) { return style.symbol; }
+    var base = Math.max(0, SHAPE_ORDER.indexOf(style.symbol));
+    return SHAPE_ORDER[(base + index) % SHAPE_ORDER.length];
+  }
+
   function pointStyle(layer, properties, opacity) {
     var style = layer.style;
     var fill = categoryColor(layer, properties) || style.fill_color || style.color;
@@ -42,7 +53,8 @@
     var radius = count > 1 ? Math.min(style.radius + 2 * Math.log(count), 16) : style.radius;
     return {
       radius: radius, fill: true, fillColor: fill, fillOpacity: style.fill_opacity * opacity,
-      color: style.color, weight: 1, opacity: opacity, atlasSymbol: count > 1 ? "circle" : style.symbol
+      color: style.color, weight: 1.5, opacity: opacity,
+      atlasSymbol: count > 1 ? "circle" : categorySymbol(layer, properties[style.category_field])
     };
   }
 
@@ -66,6 +78,7 @@
 
   global.AtlasStyle = {
     categoryColor: categoryColor,
+    categorySymbol: categorySymbol,
     featureStyle: function (layer, properties, zoom, opacity) {
       var kind = layer.geometry_kind;
       if (kind === "point") { return pointStyle(layer, properties, opacity); }
