@@ -26,6 +26,7 @@ from atlas import (
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool
 from atlas.i18n import init_i18n
+from atlas.ogc import bp as ogc_bp
 from atlas.requestdb import release_request_connection
 from atlas.security_headers import init_security_headers
 from atlas.settings import Settings, load_settings
@@ -63,6 +64,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         tile_views.bp,
         metrics.bp,
         map_views.bp,
+        ogc_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

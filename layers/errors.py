@@ -119,3 +119,10 @@ class ImportRefused(AtlasError):
 
     status = 422
     code = "import_refused"
+
+
+class TooManyAttempts(AtlasError):
+    """Too many failed sign-ins for an account or from an address; the next try must wait."""
+
+    status = 429
+    code = "too_many_attempts"

@@ -1,7 +1,8 @@
-"""Reading a layer's features as GeoJSON: pages with bbox and text filters, and single features."""
+"""Reading a layer's features as GeoJSON: pages with bbox, text, field and time filters, in any offered CRS."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -9,17 +10,21 @@ from typing import Any
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
-from layers.catalogue import LayerDef
+from layers.catalogue import FieldDef, LayerDef
+from layers.crs import CRS84, CrsChoice
 from layers.errors import FeatureNotFound
+from layers.stats import layer_stats
 from layers.tables import table_identifier
+from layers.validation import VIETNAM_OFFSET
 
-# Seven decimals of a degree are about 1 cm, finer than any source of these layers.
+# Seven decimals of a degree are about 1 cm, finer than any source of these layers; metres get millimetres.
 GEOJSON_DECIMALS = 7
+PROJECTED_DECIMALS = 3
 
 
 @dataclass(frozen=True)
 class BBox:
-    """A lon/lat rectangle in EPSG:4326."""
+    """A rectangle: lon/lat in EPSG:4326, or x/y (easting, northing; PostGIS's order) in a query's `bbox_crs`."""
 
     min_lon: float
     min_lat: float
@@ -28,13 +33,34 @@ class BBox:
 
 
 @dataclass(frozen=True)
+class TimeInterval:
+    """Times from `start` to `end`, both included; None is open on that side."""
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class FeatureQuery:
-    """Which features of a layer to return: optional bbox and text filter, one page of them."""
+    """Which features of a layer to return, and in which CRS: optional filters, one page of them.
+
+    `equals` holds stored values of the layer's own fields (checked like edits: layers.exchange.selection.parse_equals);
+    `during` applies to the layer's time field. Geometries come in `crs`, bboxes are read in `bbox_crs`.
+    """
 
     limit: int
     offset: int = 0
     bbox: BBox | None = None
     text: str | None = None
+    equals: tuple[tuple[str, Any], ...] = ()
+    during: TimeInterval | None = None
+    crs: CrsChoice = CRS84
+    bbox_crs: CrsChoice = CRS84
+
+    @property
+    def filtered(self) -> bool:
+        """True when any filter narrows the layer."""
+        return bool(self.bbox or self.text or self.equals or self.during)
 
 
 @dataclass(frozen=True)
@@ -52,24 +78,78 @@ def _properties_sql(layer: LayerDef) -> sql.Composable:
     return sql.SQL("json_build_object({})").format(pairs)
 
 
-def feature_columns(layer: LayerDef) -> sql.Composable:
+def _geometry_sql(crs: CrsChoice) -> sql.Composable:
+    """The stored geometry as GeoJSON in `crs`: transformed by PostGIS (VN-2000 shift included), in its axis order."""
+    if crs == CRS84:
+        return sql.SQL("ST_AsGeoJSON(geom, {})").format(sql.Literal(GEOJSON_DECIMALS))
+    shape = sql.SQL("ST_Transform(geom, {})").format(sql.Literal(crs.srid))
+    if crs.lat_first:
+        shape = sql.SQL("ST_FlipCoordinates({})").format(shape)
+    decimals = GEOJSON_DECIMALS if crs.geographic else PROJECTED_DECIMALS
+    # Options 0: no "crs" member (RFC 7946 has none; Part 2 names the CRS in Content-Crs).
+    return sql.SQL("ST_AsGeoJSON({}, {}, 0)").format(shape, sql.Literal(decimals))
+
+
+def feature_columns(layer: LayerDef, crs: CrsChoice = CRS84) -> sql.Composable:
     """The columns a feature is read from (for SELECT, and RETURNING of writes); see feature_from_row."""
-    return sql.SQL("fid, ST_AsGeoJSON(geom, {decimals}), {props}, version, updated_at, updated_by").format(
-        decimals=sql.Literal(GEOJSON_DECIMALS), props=_properties_sql(layer)
+    return sql.SQL("fid, {geometry}, {props}, version, updated_at, updated_by").format(
+        geometry=_geometry_sql(crs), props=_properties_sql(layer)
     )
 
 
-def _feature_select(layer: LayerDef) -> sql.Composable:
-    return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer), table_identifier(layer))
+def _feature_select(layer: LayerDef, crs: CrsChoice = CRS84) -> sql.Composable:
+    return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer, crs), table_identifier(layer))
+
+
+def _bbox_clause(query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+    assert query.bbox is not None
+    b = query.bbox
+    corners = [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+    if query.bbox_crs.srid == CRS84.srid:
+        return sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"), corners
+    # A projected rectangle, taken to WGS 84 with its edges densified so the curved sides are kept.
+    envelope = sql.SQL("ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, {srid}), %s), 4326)").format(
+        srid=sql.Literal(query.bbox_crs.srid)
+    )
+    step = max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) / 32 or 1
+    return sql.SQL("ST_Intersects(geom, {})").format(envelope), [*corners, step]
+
+
+def time_field(layer: LayerDef) -> FieldDef | None:
+    """The field `datetime` filters apply to: the layer's first date or time field, if it has one."""
+    return next((f for f in layer.fields if f.type in ("date", "datetime")), None)
+
+
+def _time_clauses(layer: LayerDef, during: TimeInterval) -> tuple[list[sql.Composable], list[Any]]:
+    field_def = time_field(layer)
+    if field_def is None:
+        return [sql.SQL("false")], []
+    column = sql.Identifier(field_def.name)
+    clauses: list[sql.Composable] = []
+    params: list[Any] = []
+    for bound, operator in ((during.start, ">="), (during.end, "<=")):
+        if bound is None:
+            continue
+        clauses.append(sql.SQL("{} {} %s").format(column, sql.SQL(operator)))
+        # A date field holds Vietnam's calendar days.
+        params.append(bound.astimezone(VIETNAM_OFFSET).date() if field_def.type == "date" else bound)
+    return clauses, params
 
 
 def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
     clauses: list[sql.Composable] = []
     params: list[Any] = []
     if query.bbox is not None:
-        b = query.bbox
-        clauses.append(sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
-        params += [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+        clause, corners = _bbox_clause(query)
+        clauses.append(clause)
+        params += corners
+    for name, value in query.equals:
+        clauses.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
+        params.append(value)
+    if query.during is not None:
+        time_clauses, time_params = _time_clauses(layer, query.during)
+        clauses += time_clauses
+        params += time_params
     searchable = [f for f in layer.fields if f.searchable]
     if query.text and searchable:
         # Diacritics-insensitive: "pu luong" matches "Pù Luông".
@@ -115,19 +195,22 @@ def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> Fea
     where, params = _where(layer, query)
     with conn.cursor() as cur:
         cur.execute(
-            _feature_select(layer) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
+            _feature_select(layer, query.crs) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
             [*params, query.limit, query.offset],
         )
         features = [feature_from_row(row) for row in cur.fetchall()]
+        if not query.filtered:
+            # The whole layer: its count is kept per revision, and the snapshot is the same.
+            return FeaturePage(features=features, number_matched=layer_stats(conn, layer).feature_count)
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table_identifier(layer)) + where, params)
         (matched,) = cur.fetchone()
     return FeaturePage(features=features, number_matched=matched)
 
 
-def get_feature(conn: Connection, layer: LayerDef, fid: int) -> dict[str, Any]:
-    """The feature `fid` of the layer as a GeoJSON Feature; raises FeatureNotFound."""
+def get_feature(conn: Connection, layer: LayerDef, fid: int, crs: CrsChoice = CRS84) -> dict[str, Any]:
+    """The feature `fid` of the layer as a GeoJSON Feature in `crs`; raises FeatureNotFound."""
     with conn.cursor() as cur:
-        cur.execute(_feature_select(layer) + sql.SQL(" WHERE fid = %s"), (fid,))
+        cur.execute(_feature_select(layer, crs) + sql.SQL(" WHERE fid = %s"), (fid,))
         row = cur.fetchone()
     if row is None:
         raise FeatureNotFound(f"Layer '{layer.id}' has no feature {fid}.")
