@@ -23,7 +23,7 @@ from layers.features import BBox, FeatureQuery, TimeInterval, time_field
 # Every page takes these: the representation and the language of its HTML and messages.
 COMMON = ("f", "lang")
 ITEMS = (*COMMON, "limit", "offset", "bbox", "bbox-crs", "crs", "datetime")
-_NUMBER = re.compile(r"-?[0-9]{1,10}(\.[0-9]{1,15})?")
+_NUMBER = re.compile(r"[-+]?[0-9]{1,10}(\.[0-9]{0,25})?([eE][-+]?[0-9]{1,3})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
