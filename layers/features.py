@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from layers.catalogue import FieldDef, LayerDef
 from layers.crs import CRS84, CrsChoice
-from layers.errors import FeatureNotFound
+from layers.errors import FeatureNotFound, InvalidInput
 from layers.stats import layer_stats
 from layers.tables import table_identifier
 from layers.validation import VIETNAM_OFFSET
@@ -101,18 +102,34 @@ def _feature_select(layer: LayerDef, crs: CrsChoice = CRS84) -> sql.Composable:
     return sql.SQL("SELECT {} FROM {}").format(feature_columns(layer, crs), table_identifier(layer))
 
 
-def _bbox_clause(query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+def _bbox_clause(conn: Connection, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
     assert query.bbox is not None
     b = query.bbox
     corners = [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
     if query.bbox_crs.srid == CRS84.srid:
         return sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"), corners
-    # A projected rectangle, taken to WGS 84 with its edges densified so the curved sides are kept.
-    envelope = sql.SQL("ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, {srid}), %s), 4326)").format(
-        srid=sql.Literal(query.bbox_crs.srid)
-    )
-    step = max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) / 32 or 1
-    return sql.SQL("ST_Intersects(geom, {})").format(envelope), [*corners, step]
+    return sql.SQL("ST_Intersects(geom, %s::geometry)"), [_rectangle_in_storage(conn, query.bbox_crs.srid, b)]
+
+
+def _rectangle_in_storage(conn: Connection, srid: int, b: BBox) -> str:
+    """A rectangle of another CRS in WGS 84, its edges densified so their curves are kept; 400 outside that CRS's reach."""
+    step = max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) / 32 or 1.0
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT atlas_bbox")
+        try:
+            cur.execute(
+                "SELECT ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 4326)::text",
+                (b.min_lon, b.min_lat, b.max_lon, b.max_lat, srid, step),
+            )
+            (shape,) = cur.fetchone()
+        except (psycopg2.InternalError, psycopg2.DataError):
+            # PROJ cannot take these numbers to WGS 84: they are not coordinates of that CRS.
+            cur.execute("ROLLBACK TO SAVEPOINT atlas_bbox")
+            raise InvalidInput(
+                f"bbox lies outside what EPSG:{srid} can describe.", details={"parameter": "bbox"}
+            ) from None
+        cur.execute("RELEASE SAVEPOINT atlas_bbox")
+    return shape
 
 
 def time_field(layer: LayerDef) -> FieldDef | None:
@@ -136,11 +153,11 @@ def _time_clauses(layer: LayerDef, during: TimeInterval) -> tuple[list[sql.Compo
     return clauses, params
 
 
-def _where(layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
+def _where(conn: Connection, layer: LayerDef, query: FeatureQuery) -> tuple[sql.Composable, list[Any]]:
     clauses: list[sql.Composable] = []
     params: list[Any] = []
     if query.bbox is not None:
-        clause, corners = _bbox_clause(query)
+        clause, corners = _bbox_clause(conn, query)
         clauses.append(clause)
         params += corners
     for name, value in query.equals:
@@ -192,7 +209,7 @@ def feature_from_row(row: tuple) -> dict[str, Any]:
 
 def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> FeaturePage:
     """One page of the layer's features, ordered by feature id, with the total that match."""
-    where, params = _where(layer, query)
+    where, params = _where(conn, layer, query)
     with conn.cursor() as cur:
         cur.execute(
             _feature_select(layer, query.crs) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),

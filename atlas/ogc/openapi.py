@@ -143,7 +143,10 @@ def _writes(layer: LayerDef, name: str) -> dict[str, dict[str, Any]]:
 
 def _options(summary: str) -> dict[str, Any]:
     allow = {"Allow": {"description": "The methods this user may use", "schema": {"type": "string"}}}
-    return {"summary": summary, "responses": {"204": {"description": summary, "headers": allow}, **_errors(401, 404)}}
+    return {
+        "summary": summary,
+        "responses": {"204": {"description": summary, "headers": allow}, **_errors(400, 401, 404)},
+    }
 
 
 def _layer_paths(layer: LayerDef) -> dict[str, Any]:
