@@ -112,7 +112,7 @@ def _bbox_clause(conn: Connection, query: FeatureQuery) -> tuple[sql.Composable,
 
 
 def _rectangle_in_storage(conn: Connection, srid: int, b: BBox) -> str:
-    """A rectangle of another CRS in WGS 84, its edges densified so their curves are kept; 400 outside that CRS's reach."""
+    """A rectangle of another CRS in WGS 84, edges densified to keep their curves; 400 outside that CRS's reach."""
     step = max(b.max_lon - b.min_lon, b.max_lat - b.min_lat) / 32 or 1.0
     with conn.cursor() as cur:
         cur.execute("SAVEPOINT atlas_bbox")
