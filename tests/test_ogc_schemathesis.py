@@ -6,8 +6,6 @@ the permits that the module drops afterwards.
 
 from __future__ import annotations
 
-import dataclasses
-
 import psycopg2
 import pytest
 import schemathesis
@@ -19,8 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from layers.catalogue import get_layer, save_layer_definition
-from layers.tables import create_layer_table
+from tests.importing import copy_layer, drop_layer
 
 SCRATCH = "ogc_scratch_permits"
 CHECKS = [
@@ -37,24 +34,8 @@ FEW = settings(max_examples=12, deadline=None, suppress_health_check=list(Health
 def scratch_layer(database_url: str):
     """A copy of the permits layer with its first 20 features, for the generated writes; dropped afterwards."""
     conn = psycopg2.connect(database_url)
-    copy = dataclasses.replace(get_layer(conn, "water_permits"), id=SCRATCH, title_en="Scratch permits")
-    save_layer_definition(conn, copy)
-    create_layer_table(conn, copy)
-    columns = ", ".join(["fid", *(f.name for f in copy.fields), "geom"])
-    with conn.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO layerdata.{SCRATCH} ({columns}) SELECT {columns} FROM layerdata.water_permits"
-            " ORDER BY fid LIMIT 20"
-        )
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{SCRATCH}', 'fid'), 100000)")
-    conn.commit()
-    yield copy
-    with conn.cursor() as cur:
-        cur.execute(f"DROP TABLE layerdata.{SCRATCH}")
-        cur.execute("DELETE FROM feature_history WHERE layer_id = %s", (SCRATCH,))
-        cur.execute("DELETE FROM layer_grant WHERE layer_id = %s", (SCRATCH,))
-        cur.execute("DELETE FROM layer WHERE id = %s", (SCRATCH,))
-    conn.commit()
+    yield copy_layer(conn, "water_permits", SCRATCH, "Scratch permits", 20)
+    drop_layer(conn, SCRATCH)
     conn.close()
 
 

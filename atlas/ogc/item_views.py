@@ -10,8 +10,9 @@ from flask import Response, current_app, request
 from atlas.auth import current_user
 from atlas.i18n import current_language
 from atlas.ogc import bp
+from atlas.ogc.negotiate import requested_format
 from atlas.ogc.params import COMMON, check_names, items_query, parse_crs
-from atlas.ogc.respond import GEOJSON, JSON, answer, link, page_url, self_links
+from atlas.ogc.respond import GEOJSON, HTML, JSON, answer, link, page_url, self_links
 from atlas.params import parse_feature_id
 from atlas.requestdb import request_connection
 from layers.accounts import User
@@ -39,8 +40,8 @@ def _with_crs(response: Response, crs: CrsChoice) -> Response:
 
 def _paging_links(query: FeatureQuery, returned: int, matched: int) -> list[dict[str, Any]]:
     links: list[dict[str, Any]] = []
-    json_first = request.args.get("f") != "html"
-    fmt, media_type = ("json", GEOJSON) if json_first else ("html", "text/html")
+    # The pages go on in the format answered (a browser's page links to pages).
+    fmt, media_type = ("html", HTML) if requested_format() == "html" else ("json", GEOJSON)
     if query.offset + returned < matched:
         links.append(
             {
