@@ -210,11 +210,13 @@ def feature_from_row(row: tuple) -> dict[str, Any]:
 def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery) -> FeaturePage:
     """One page of the layer's features, ordered by feature id, with the total that match."""
     where, params = _where(conn, layer, query)
+    # The page's ids first, then their columns: PostgreSQL would build the GeoJSON of every skipped row too.
+    page_ids = sql.SQL("SELECT fid FROM {}").format(table_identifier(layer)) + where
+    statement = sql.SQL("{select} WHERE fid IN ({ids} ORDER BY fid LIMIT %s OFFSET %s) ORDER BY fid").format(
+        select=_feature_select(layer, query.crs), ids=page_ids
+    )
     with conn.cursor() as cur:
-        cur.execute(
-            _feature_select(layer, query.crs) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
-            [*params, query.limit, query.offset],
-        )
+        cur.execute(statement, [*params, query.limit, query.offset])
         features = [feature_from_row(row) for row in cur.fetchall()]
         if not query.filtered:
             # The whole layer: its count is kept per revision, and the snapshot is the same.
