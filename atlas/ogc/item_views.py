@@ -32,9 +32,8 @@ def own_options(view):
 
 
 def _with_crs(response: Response, crs: CrsChoice) -> Response:
-    """Part 2: the CRS of the coordinates, in angle brackets; the answer varies with Accept (f= may be absent)."""
+    """Part 2: the CRS of the coordinates, in angle brackets."""
     response.headers["Content-Crs"] = f"<{crs.uri}>"
-    response.vary.add("Accept")
     return response
 
 

@@ -43,6 +43,9 @@ def link(rel: str, endpoint: str, media_type: str, title: str, fmt: str | None =
 def answer(document: dict[str, Any], template: str, media_type: str = JSON, **context: Any) -> Response:
     """The document as JSON in `media_type`, or rendered by `template` when a page was asked for."""
     if requested_format() == "html":
-        return Response(render_template(template, doc=document, **context), mimetype=HTML)
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Response(body, content_type=media_type)
+        response = Response(render_template(template, doc=document, **context), mimetype=HTML)
+    else:
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str)
+        response = Response(body, content_type=media_type)
+    response.vary.add("Accept")  # without f=, the same URL is a page for browsers and JSON for clients
+    return response

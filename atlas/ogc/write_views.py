@@ -47,26 +47,27 @@ def create_item(collection_id: str):
     return written(result, 201, location)
 
 
+def _update(collection_id: str, feature_id: str, write, *, if_match_required: bool, types: tuple[str, ...]):
+    """PUT or PATCH: who, which feature, on which version, with which body; then the domain's write."""
+    conn, layer, user = editable_layer(collection_id)
+    repair = _checked_request()
+    expected = parse_if_match(request.headers.get("If-Match"), required=if_match_required)
+    body = json_body(types)
+    return written(write(conn, layer, parse_feature_id(feature_id), body, user, expected, repair=repair))
+
+
 @bp.put(ITEM)
 @own_options
 def replace_item(collection_id: str, feature_id: str):
     """Replace a feature whole; If-Match is required (428 without it, 412 when stale)."""
-    conn, layer, user = editable_layer(collection_id)
-    repair = _checked_request()
-    expected = parse_if_match(request.headers.get("If-Match"), required=True)
-    fid = parse_feature_id(feature_id)
-    return written(replace_feature(conn, layer, fid, json_body(), user, expected, repair=repair))
+    return _update(collection_id, feature_id, replace_feature, if_match_required=True, types=JSON_TYPES)
 
 
 @bp.patch(ITEM)
 @own_options
 def update_item(collection_id: str, feature_id: str):
     """Merge-patch a feature (application/merge-patch+json): only the members sent change."""
-    conn, layer, user = editable_layer(collection_id)
-    repair = _checked_request()
-    expected = parse_if_match(request.headers.get("If-Match"), required=False)
-    body = json_body((MERGE_PATCH, *JSON_TYPES))
-    return written(patch_feature(conn, layer, parse_feature_id(feature_id), body, user, expected, repair=repair))
+    return _update(collection_id, feature_id, patch_feature, if_match_required=False, types=(MERGE_PATCH, *JSON_TYPES))
 
 
 @bp.delete(ITEM)
