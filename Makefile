@@ -92,3 +92,10 @@ bench-load: setup db
 	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
 	@$(PY) -m atlas prepare
 	$(PY) bench/bench_load.py $(BENCH_ARGS)
+
+# OGC API items: 1,000-feature pages of the scale forest_cover, the atlas against tipg 1.6.1 in the same run.
+# Reads atlas_scale_export (ATLAS_BENCH_OGC_DATABASE_URL to change it). Flags through BENCH_ARGS, e.g. --quick
+.PHONY: bench-ogc
+bench-ogc: setup db
+	@ATLAS_WITH_BENCH_TOOLS=1 scripts/system-packages.sh
+	$(PY) bench/bench_ogc.py $(BENCH_ARGS)

@@ -26,6 +26,7 @@ from atlas import (
 from atlas.auth import init_auth
 from atlas.db import ConnectionPool, Session
 from atlas.i18n import init_i18n
+from atlas.ogc import bp as ogc_bp
 from atlas.public_host import init_public_host
 from atlas.request_limits import init_request_limits
 from atlas.requestdb import release_request_connection
@@ -73,6 +74,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         tile_views.bp,
         metrics.bp,
         map_views.bp,
+        ogc_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

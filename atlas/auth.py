@@ -1,4 +1,5 @@
-"""Who is asking: signed session cookies for people (with CSRF on every write), Bearer tokens for scripts.
+"""Who is asking: signed session cookies for people (with CSRF on every write), Bearer tokens for scripts,
+and HTTP Basic over the same accounts for desktop GIS on /ogc (QGIS's authentication manager sends it).
 
 A session holds the user's id, the account's session epoch and the sign-in time; it ends after
 ATLAS_SESSION_MINUTES, on sign-out, or when the account's password changes. Failed sign-ins are
@@ -7,6 +8,8 @@ slowed down per account and per address by Flask-Limiter.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -17,13 +20,14 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from atlas.requestdb import request_connection
 from atlas.settings import Settings
 from layers.access import OFFICIAL, PUBLIC, Access
-from layers.accounts import User, user_by_id, user_by_token
-from layers.errors import AtlasError, NotAuthenticated
+from layers.accounts import User, authenticate, user_by_id, user_by_token
+from layers.errors import AtlasError, NotAuthenticated, TooManyAttempts
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
@@ -88,6 +92,40 @@ def _bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
+# Basic credentials are taken only by the OGC API, whose clients cannot show a sign-in form.
+BASIC_PREFIX = "/ogc"
+
+
+def _basic_credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not (request.path == BASIC_PREFIX or request.path.startswith(BASIC_PREFIX + "/")):
+        return None
+    try:
+        name, colon, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise NotAuthenticated("The Basic credentials cannot be read (base64 of name:password, UTF-8).") from None
+    if not colon:
+        raise NotAuthenticated("The Basic credentials need a name and a password (name:password).")
+    return name, password
+
+
+def _basic_user(name: str, password: str) -> User:
+    """The account of a Basic sign-in; failures count against the same limits as /login's."""
+    limits = [
+        (parse_limit(FAILED_LOGINS_PER_ACCOUNT), "basic-account", name.strip().lower()[:64]),
+        (parse_limit(FAILED_LOGINS_PER_ADDRESS), "basic-address", get_remote_address()),
+    ]
+    if not all(limiter.limiter.test(item, scope, key) for item, scope, key in limits):
+        raise TooManyAttempts("Too many failed attempts; please wait a few minutes before trying again.")
+    user = authenticate(request_connection(), name, password)
+    if user is None:
+        for item, scope, key in limits:
+            limiter.limiter.hit(item, scope, key)
+        raise NotAuthenticated("The name or password is not right.")
+    return user
+
+
 def _session_user() -> User | None:
     if "uid" not in session:
         return None
@@ -103,10 +141,14 @@ def _session_user() -> User | None:
 
 
 def current_user() -> User | None:
-    """The user of this request: by Bearer token, else by session; None when anonymous."""
+    """The user of this request: by Bearer token or Basic (on /ogc), else by session; None when anonymous."""
     if "atlas_user" not in g:
         token = _bearer_token()
-        if token is not None:
+        basic = _basic_credentials() if token is None else None
+        if basic is not None:
+            g.atlas_user = _basic_user(*basic)
+            g.atlas_by_token = True  # like a token, Basic comes with every request and needs no CSRF token
+        elif token is not None:
             g.atlas_user = user_by_token(request_connection(), token)
             g.atlas_by_token = True
             if g.atlas_user is None:

@@ -26,7 +26,7 @@ bp = Blueprint("edits", __name__, url_prefix="/api")
 FEATURE = "/layers/<layer_id>/features/<fid>"
 
 
-def _editable(layer_id: str) -> tuple[Connection, LayerDef, User]:
+def editable_layer(layer_id: str) -> tuple[Connection, LayerDef, User]:
     """Who writes, and to which layer: 401, then 400 without CSRF, 404 for no such layer, 403 without a grant."""
     user = require_writer()
     conn = request_connection()
@@ -39,48 +39,49 @@ def _repair() -> bool:
     return parse_flag(request.args.get("repair"), "repair")
 
 
-def _written(layer: LayerDef, result: WriteResult, status: int = 200) -> Response:
+def written(result: WriteResult, status: int = 200, location: str | None = None) -> Response:
+    """The feature after a write, with its notices and its version as ETag; `location` says where a new one is."""
     assert result.feature is not None
     notices = [{"code": n.code, "message": n.message(current_language(), NOTICES)} for n in result.notices]
     response = jsonify(result.feature | {"notices": notices})
     response.status_code = status
     response.set_etag(str(result.version))
-    if status == 201:
-        response.headers["Location"] = url_for(
-            "api.feature", layer_id=layer.id, fid=result.feature["id"], _external=True
-        )
+    if location is not None:
+        response.headers["Location"] = location
     return response
 
 
 @bp.post("/layers/<layer_id>/features")
 def create(layer_id: str):
     """Add a feature (201 with Location and ETag); `repair=true` lets PostGIS mend an invalid geometry."""
-    conn, layer, user = _editable(layer_id)
-    return _written(layer, create_feature(conn, layer, json_body(), user, repair=_repair()), 201)
+    conn, layer, user = editable_layer(layer_id)
+    result = create_feature(conn, layer, json_body(), user, repair=_repair())
+    assert result.feature is not None
+    return written(result, 201, url_for("api.feature", layer_id=layer.id, fid=result.feature["id"], _external=True))
 
 
 @bp.put(FEATURE)
 def replace(layer_id: str, fid: str):
     """Replace a feature whole; If-Match is required (428 without, 412 when stale)."""
-    conn, layer, user = _editable(layer_id)
+    conn, layer, user = editable_layer(layer_id)
     expected = parse_if_match(request.headers.get("If-Match"), required=True)
     body = json_body()
-    return _written(layer, replace_feature(conn, layer, parse_feature_id(fid), body, user, expected, repair=_repair()))
+    return written(replace_feature(conn, layer, parse_feature_id(fid), body, user, expected, repair=_repair()))
 
 
 @bp.patch(FEATURE)
 def patch(layer_id: str, fid: str):
     """Merge-patch a feature: only the members sent change; If-Match is checked when sent."""
-    conn, layer, user = _editable(layer_id)
+    conn, layer, user = editable_layer(layer_id)
     expected = parse_if_match(request.headers.get("If-Match"), required=False)
     body = json_body((MERGE_PATCH, *JSON_TYPES))
-    return _written(layer, patch_feature(conn, layer, parse_feature_id(fid), body, user, expected, repair=_repair()))
+    return written(patch_feature(conn, layer, parse_feature_id(fid), body, user, expected, repair=_repair()))
 
 
 @bp.delete(FEATURE)
 def delete(layer_id: str, fid: str):
     """Delete a feature (204); If-Match is required. Its history stays, and revert brings it back."""
-    conn, layer, user = _editable(layer_id)
+    conn, layer, user = editable_layer(layer_id)
     expected = parse_if_match(request.headers.get("If-Match"), required=True)
     delete_feature(conn, layer, parse_feature_id(fid), user, expected)
     return Response(status=204)
@@ -89,11 +90,11 @@ def delete(layer_id: str, fid: str):
 @bp.post(FEATURE + "/revert")
 def revert(layer_id: str, fid: str):
     """Bring a feature back to an earlier version (`{"version": n}`), as a new version."""
-    conn, layer, user = _editable(layer_id)
+    conn, layer, user = editable_layer(layer_id)
     expected = parse_if_match(request.headers.get("If-Match"), required=False)
     body = json_body()
     version = parse_version(body.get("version") if isinstance(body, dict) else None)
-    return _written(layer, revert_feature(conn, layer, parse_feature_id(fid), version, user, expected))
+    return written(revert_feature(conn, layer, parse_feature_id(fid), version, user, expected))
 
 
 @bp.get(FEATURE + "/history")

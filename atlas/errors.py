@@ -1,4 +1,7 @@
-"""One place that turns errors into responses: JSON under /api, /tiles, /ogc and /healthz, HTML pages elsewhere."""
+"""One place that turns errors into responses: JSON under /api, /tiles and /healthz, HTML pages elsewhere.
+
+Under /ogc the answer follows the request's format (f= or Accept): JSON unless a page was asked for.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +14,22 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from atlas.i18n import current_language
+from atlas.ogc.negotiate import wants_html
 from layers.errors import AtlasError, DatabaseUnavailable, NotAuthenticated, VersionConflict
 from layers.validation import Problem
 
 log = logging.getLogger(__name__)
-JSON_PREFIXES = ("/api/", "/tiles/", "/ogc", "/healthz")
+JSON_PREFIXES = ("/api/", "/tiles/", "/healthz")
+OGC_PREFIX = "/ogc"
+REALM = 'realm="Thanh Hoa atlas"'
+
+
+def _under_ogc() -> bool:
+    return request.path == OGC_PREFIX or request.path.startswith(OGC_PREFIX + "/")
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(JSON_PREFIXES)
+    return request.path.startswith(JSON_PREFIXES) or (_under_ogc() and not wants_html())
 
 
 def _jsonable(value: Any) -> Any:
@@ -57,7 +67,9 @@ def _atlas_error(exc: AtlasError):
     response = error_response(exc.status, exc.code, exc.message, exc.details)
     if isinstance(response, Response):
         if isinstance(exc, NotAuthenticated):
-            response.headers["WWW-Authenticate"] = 'Bearer realm="Thanh Hoa atlas"'
+            # Desktop GIS on /ogc ask for a name and password when offered Basic.
+            challenges = [f"Basic {REALM}", f"Bearer {REALM}"] if _under_ogc() else [f"Bearer {REALM}"]
+            response.headers["WWW-Authenticate"] = ", ".join(challenges)
         if isinstance(exc, VersionConflict) and "current" in exc.details:
             response.set_etag(str(exc.details["current"]["version"]))
     return response

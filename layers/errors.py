@@ -145,3 +145,10 @@ class MalformedRequest(InvalidInput):
     """A request that is not valid HTTP (refused by the front server before the atlas sees it)."""
 
     code = "malformed_request"
+
+
+class TooManyAttempts(AtlasError):
+    """Too many failed sign-ins for an account or from an address; the next try must wait."""
+
+    status = 429
+    code = "too_many_attempts"

@@ -24,3 +24,7 @@ cp node_modules/proj4/dist/proj4.js "$vendor/"
 mkdir -p "$vendor/geoman"
 cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
   node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css "$vendor/geoman/"
+# The OGC API's service-doc page browses the OpenAPI document with Swagger UI (scarf's analytics
+# are switched off in package.json, so installing it calls no one).
+mkdir -p "$vendor/swagger-ui"
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css "$vendor/swagger-ui/"

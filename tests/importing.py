@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from psycopg2.extensions import connection as Connection
 from pyogrio import raw
 
-from layers.catalogue import get_layer, save_layer_definition
+from layers.catalogue import LayerDef, get_layer, save_layer_definition
 from layers.tables import create_layer_table
 
 LAYER = "import_wells"
@@ -24,29 +24,41 @@ SOURCE_LAYER = "groundwater_wells"
 NAMES = ("Thanh Hóa", "Pù Luông", "Xuân Liên", "Bến En")
 
 
-@pytest.fixture(scope="module")
-def layer(database_url: str):
-    """A copy of the wells layer (definition and features) that only the import tests change; dropped afterwards."""
-    conn = psycopg2.connect(database_url)
-    source = get_layer(conn, SOURCE_LAYER)
-    copy = dataclasses.replace(source, id=LAYER, title_en="Import test wells")
+def copy_layer(conn: Connection, source_id: str, copy_id: str, title_en: str, rows: int) -> LayerDef:
+    """A private copy of a layer (definition, table and its first `rows` features, no history); commits."""
+    source = get_layer(conn, source_id)
+    copy = dataclasses.replace(source, id=copy_id, title_en=title_en)
     save_layer_definition(conn, copy)
     create_layer_table(conn, copy)
     with conn.cursor() as cur:
         cur.execute("SELECT set_config('atlas.history', 'off', true)")
         columns = ", ".join(["fid", *(f.name for f in copy.fields), "geom"])
         cur.execute(
-            f"INSERT INTO layerdata.{LAYER} ({columns})"
-            f" SELECT {columns} FROM layerdata.{SOURCE_LAYER} ORDER BY fid LIMIT 40"
+            f"INSERT INTO layerdata.{copy_id} ({columns})"
+            f" SELECT {columns} FROM layerdata.{source_id} ORDER BY fid LIMIT %s",
+            (rows,),
         )
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{LAYER}', 'fid'), 100000)")
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{copy_id}', 'fid'), 100000)")
     conn.commit()
-    yield copy
+    return copy
+
+
+def drop_layer(conn: Connection, layer_id: str) -> None:
+    """Remove a layer made by copy_layer, with its history and grants; commits."""
     with conn.cursor() as cur:
-        cur.execute(f"DROP TABLE layerdata.{LAYER}")
-        cur.execute("DELETE FROM feature_history WHERE layer_id = %s", (LAYER,))
-        cur.execute("DELETE FROM layer WHERE id = %s", (LAYER,))
+        cur.execute(f"DROP TABLE layerdata.{layer_id}")
+        cur.execute("DELETE FROM feature_history WHERE layer_id = %s", (layer_id,))
+        cur.execute("DELETE FROM layer_grant WHERE layer_id = %s", (layer_id,))
+        cur.execute("DELETE FROM layer WHERE id = %s", (layer_id,))
     conn.commit()
+
+
+@pytest.fixture(scope="module")
+def layer(database_url: str):
+    """A copy of the wells layer (definition and features) that only the import tests change; dropped afterwards."""
+    conn = psycopg2.connect(database_url)
+    yield copy_layer(conn, SOURCE_LAYER, LAYER, "Import test wells", 40)
+    drop_layer(conn, LAYER)
     conn.close()
 
 
