@@ -212,13 +212,17 @@ def _json_links(value) -> Iterator[str]:
             yield from _json_links(item)
 
 
+# Sites the atlas itself names (standards, licences), never a host taken from the request.
+KNOWN_SITES = ("http://www.", "https://www.", "mailto:", "https://creativecommons.org/")
+
+
 def _check_link(value: str, public_url: str, what: str) -> None:
     """A link must stay on the atlas: relative to its root, or its public URL (browsers drop tabs and newlines)."""
     link = re.sub(r"[\t\n\r]", "", value).strip()
     if not link or link[0] in "#?" or link.startswith(("data:", public_url + "/")) or link == public_url:
         return
     if ":" in link.split("/")[0]:  # a scheme (mailto:, or a full URL checked above)
-        assert link.startswith(("http://www.", "https://www.", "mailto:")) or "text/" in link, f"{what}: {link!r}"
+        assert link.startswith(KNOWN_SITES) or "text/" in link, f"{what}: {link!r}"
         return
     if link.startswith("/"):
         assert not link.startswith(("//", "/\\")), f"{what}: a link that leaves the atlas: {link!r}"

@@ -52,11 +52,12 @@ def _rows(db, statement: str) -> dict[str, tuple]:
 
 
 def test_ogrinfo_lists_every_collection(live_url, db):
+    """Every public layer, and no officials-only one, for GDAL without credentials."""
     listing = _run("ogrinfo", "-ro", "-q", f"OAPIF:{live_url}/ogc")
     with db.cursor() as cur:
-        cur.execute("SELECT id FROM layer")
-        for (layer_id,) in cur.fetchall():
-            assert f": {layer_id} (" in listing
+        cur.execute("SELECT id, access FROM layer")
+        for layer_id, access in cur.fetchall():
+            assert (f": {layer_id} (" in listing) == (access == "public"), layer_id
 
 
 def test_ogr2ogr_copies_a_collection_whole_through_its_pages(live_url, db, tmp_path):

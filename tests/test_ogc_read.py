@@ -30,9 +30,9 @@ def test_conformance_names_parts_1_2_and_4(client):
     assert "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete" in classes
 
 
-def test_every_layer_is_a_collection_with_extent_crs_licence_and_metadata(client, db):
+def test_every_layer_is_a_collection_with_extent_crs_licence_and_metadata(client, db, make_account):
     with db.cursor() as cur:
-        cur.execute("SELECT id FROM layer ORDER BY id")
+        cur.execute("SELECT id FROM layer WHERE access = 'public' ORDER BY id")
         layer_ids = {row[0] for row in cur.fetchall()}
         cur.execute(
             "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
@@ -41,6 +41,11 @@ def test_every_layer_is_a_collection_with_extent_crs_licence_and_metadata(client
         rivers_box = list(cur.fetchone())
     listed = client.get("/ogc/collections").get_json()["collections"]
     assert {c["id"] for c in listed} >= layer_ids - {"import_wells"}
+    # Officials-only layers are not there for the public (and not found), as everywhere else.
+    assert "patrol_routes" not in {c["id"] for c in listed}
+    assert client.get("/ogc/collections/patrol_routes/items").status_code == 404
+    official = client.get("/ogc/collections", headers=make_account("viewer").bearer).get_json()["collections"]
+    assert "patrol_routes" in {c["id"] for c in official}
     rivers = client.get("/ogc/collections/rivers").get_json()
     assert rivers["extent"]["spatial"]["bbox"][0] == pytest.approx(rivers_box)
     assert rivers["crs"][0] == CRS84_URI and EPSG + "5897" in rivers["crs"] and EPSG + "4326" in rivers["crs"]
