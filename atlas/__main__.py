@@ -18,7 +18,9 @@ def prepare(settings: Settings) -> None:
     """Create the database when missing, migrate it, and load the sample data into an empty catalogue."""
     import psycopg2
 
+    from layers.catalogue import list_layers
     from layers.sample.load import catalogue_is_empty, load_sample
+    from layers.tables import create_public_point_index
 
     if ensure_database(settings.database_url):
         print("Created the database.")
@@ -34,6 +36,9 @@ def prepare(settings: Settings) -> None:
             print("Loading the Thanh Hóa sample data ...")
             counts = load_sample(conn)
             print(f"Loaded {sum(counts.values()):,} features in {len(counts)} layers.")
+        with conn:  # databases loaded before the index existed get it now
+            for layer in list_layers(conn):
+                create_public_point_index(conn, layer)
     finally:
         conn.close()
 

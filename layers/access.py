@@ -118,11 +118,16 @@ def sensitive_sql(layer: LayerDef, alias: str | None = None) -> sql.Composable:
     return sensitive_fields_sql(layer.fields, alias)
 
 
+def grid_centre_3857_sql(generalise_m: int) -> sql.Composable:
+    """A sensitive row's public position in Web Mercator; an index on this very expression finds them by it."""
+    return sql.SQL("ST_Transform(atlas_grid_centre(geom, {}), 3857)").format(sql.Literal(generalise_m))
+
+
 def public_point_3857_sql(fields: tuple[FieldDef, ...], generalise_m: int, exact: sql.Composable) -> sql.Composable:
     """The Web-Mercator geometry the public sees, of a row of a table with `geom`: `exact` unless sensitive."""
-    return sql.SQL(
-        "(CASE WHEN {sensitive} THEN ST_Transform(atlas_grid_centre(geom, {cell}), 3857) ELSE {exact} END)"
-    ).format(sensitive=sensitive_fields_sql(fields), cell=sql.Literal(generalise_m), exact=exact)
+    return sql.SQL("(CASE WHEN {sensitive} THEN {centre} ELSE {exact} END)").format(
+        sensitive=sensitive_fields_sql(fields), centre=grid_centre_3857_sql(generalise_m), exact=exact
+    )
 
 
 def withheld_value_sql(field: FieldDef, sensitive: sql.Composable, column: sql.Composable) -> sql.Composable:

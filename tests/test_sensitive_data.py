@@ -359,3 +359,14 @@ def test_sorting_by_a_withheld_field_keeps_its_values_hidden(client, official, t
     assert threatened["fid"] in [f["id"] for f in public[first_empty:]]
     exact = client.get(f"{url}&offset={max(0, matched - 1000)}", headers=official.bearer).get_json()["features"]
     assert threatened["fid"] not in [f["id"] for f in exact if f["properties"]["locality"] is None]
+
+
+def test_public_positions_have_their_own_index(db):
+    """Public tiles find sensitive records by where the public sees them, through a partial index on it."""
+    with db.cursor() as cur:
+        cur.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'layerdata' AND tablename = %s AND indexname LIKE %s",
+            (SPECIES, f"{SPECIES}_public_point_%"),
+        )
+        [(definition,)] = cur.fetchall()
+    assert "atlas_grid_centre(geom" in definition and "WHERE" in definition and "iucn_category" in definition
