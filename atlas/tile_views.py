@@ -55,7 +55,7 @@ def tilejson_document(ids: str):
     url = tile_url(base, layers, access)
     document = tilejson(layers, stats, url, request.args.get("lang", "vi"), style_url(base, layers))
     response = jsonify(document)
-    response.headers["Cache-Control"] = OFFICIAL_REVALIDATE if access.official else REVALIDATE
+    response.headers["Cache-Control"] = _cache_control(False, access)
     return response
 
 

@@ -8,6 +8,7 @@ a message in Vietnamese and English, and nothing is written unless all fields pa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from layers.catalogue import FieldDef, LayerDef
+from layers.distinct import map_distinct
 from layers.errors import InvalidFeature
 from layers.province import PROVINCE_BBOX, inside_province
 
@@ -227,25 +229,17 @@ def check_columns(
     """check_properties for many features at once, field by field: stored columns, and problems by feature index.
 
     A column of an import repeats its values (codes, years, communes), so each distinct value is
-    checked once per field. A column comes from one typed GDAL field, so 1, 1.0 and True never meet.
+    checked once per field.
     """
     stored: dict[str, list[Any]] = {}
     problems: dict[int, dict[str, Problem]] = {}
     for f in layer.fields:
         column = columns.get(f.name)
-        seen: dict[Any, tuple[Any, Problem | None]] = {}
-        values = []
-        for index, value in enumerate([None] * count if column is None else column):
-            try:
-                result = seen[value]
-            except KeyError:
-                result = seen[value] = check_value(f, value)
-            except TypeError:  # an unhashable value (a list from JSON)
-                result = check_value(f, value)
-            if result[1] is not None:
-                problems.setdefault(index, {})[f.name] = result[1]
-            values.append(result[0])
-        stored[f.name] = values
+        checked = map_distinct([None] * count if column is None else column, functools.partial(check_value, f))
+        for index, (_value, problem) in enumerate(checked):
+            if problem is not None:
+                problems.setdefault(index, {})[f.name] = problem
+        stored[f.name] = [value for value, _problem in checked]
     return stored, problems
 
 

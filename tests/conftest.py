@@ -23,8 +23,8 @@ from atlas.settings import load_settings
 from layers.accounts import create_token, create_user
 from layers.sample.load import load_sample
 
-# The browser fixtures (Chromium, a live server) for every test module that asks for them.
-pytest_plugins = ["tests.browser"]
+# The browser fixtures (Chromium, a live server) and the import tests' editor, for every module that asks.
+pytest_plugins = ["tests.browser", "tests.importing"]
 
 
 def unused_port() -> int:

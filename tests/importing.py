@@ -62,6 +62,12 @@ def layer(database_url: str):
     conn.close()
 
 
+@pytest.fixture
+def editor(make_account, layer):
+    """An editor of the import layer."""
+    return make_account("editor", [LAYER])
+
+
 def state(db: Connection) -> tuple[int, int, list]:
     """Row count, history row count and every row's values: what must not change after a refused import."""
     db.rollback()

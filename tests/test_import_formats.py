@@ -14,12 +14,6 @@ from tests.importing import LAYER, NAMES, layer, post_import, state, wells, writ
 from tests.legacy_text import encode_cp1258, encode_tcvn3, encode_vni
 
 
-@pytest.fixture
-def editor(make_account, layer):  # noqa: F811
-    """An editor of the import layer."""
-    return make_account("editor", [LAYER])
-
-
 def _imported(db, codes) -> dict[str, tuple[str, float, float]]:
     db.rollback()
     with db.cursor() as cur:

@@ -16,12 +16,6 @@ from tests.importing import LAYER, layer, post_import, state, wells, write_point
 
 
 @pytest.fixture
-def editor(make_account, layer):  # noqa: F811
-    """An editor of the import layer."""
-    return make_account("editor", [LAYER])
-
-
-@pytest.fixture
 def unchanged(db, layer, tmp_path_factory, monkeypatch):  # noqa: F811
     """Asserts after the test that the layer and its history are as they were, and no import folder is left.
 

@@ -18,12 +18,6 @@ from tests.importing import (  # noqa: F401
 )
 
 
-@pytest.fixture
-def editor(make_account, layer):  # noqa: F811
-    """An editor of the import layer."""
-    return make_account("editor", [LAYER])
-
-
 def _edit_commune(shp, fid: int, commune: str) -> None:
     """Change one feature's commune and write the shapefile again, as QGIS saves an edit (its .prj kept)."""
     meta, _fids, geometry, values = raw.read(shp)

@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import psycopg2
-import pytest
 import shapely
 from pyogrio import raw
 
@@ -23,12 +22,6 @@ from tests.importing import (  # noqa: F401
     write_points,
     zip_folder,
 )
-
-
-@pytest.fixture
-def editor(make_account, layer):  # noqa: F811
-    """An editor of the import layer."""
-    return make_account("editor", [LAYER])
 
 
 def _file(tmp_path, bad_at: int | None = None, count: int = 5) -> bytes:

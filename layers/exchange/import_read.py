@@ -19,6 +19,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from pyogrio.raw import open_arrow
 
 from layers.catalogue import FieldDef, LayerDef
+from layers.distinct import map_distinct
 from layers.errors import ImportRefused
 from layers.exchange import encodings
 from layers.exchange.archive import Source
@@ -207,14 +208,7 @@ def _batch(file: ImportFile, layer: LayerDef, batch: pyarrow.RecordBatch, geomet
 
 def _column(column: list[Any], encoding: str, raw: bool, target: FieldDef | None) -> list[Any]:
     """A GDAL column as Python values; its repeated values (codes, names, years) are converted once."""
-    seen: dict[Any, Any] = {}
-    values = []
-    for value in column:  # one typed GDAL field: 1, 1.0 and True never share a column
-        try:
-            values.append(seen[value])
-        except KeyError:
-            values.append(seen.setdefault(value, _text(value, encoding, raw, target)))
-    return values
+    return map_distinct(column, lambda value: _text(value, encoding, raw, target))
 
 
 def _text(value: Any, encoding: str, raw: bool, target: FieldDef | None) -> Any:

@@ -22,6 +22,7 @@ from psycopg2.extensions import connection as Connection
 
 from layers.bulkload import copy_value, ewkb_hex
 from layers.catalogue import LayerDef
+from layers.distinct import map_distinct
 from layers.edits import database_refusal
 from layers.errors import AtlasError, ImportRefused
 from layers.exchange.import_read import ImportData
@@ -147,24 +148,13 @@ class _CopyStream:
 
 def _copy_text(batch: CheckedBatch, names: list[str], identities: Identities | None) -> str:
     """The batch's accepted rows as COPY text, column by column (fid and version first in replace mode)."""
-    columns = [_copy_column(batch.values[name]) for name in names]
+    # A column's repeated values are formatted once.
+    columns = [map_distinct(batch.values[name], copy_value) for name in names]
     columns.append(list(batch.ewkb))
     if identities is not None:
         pairs = [identities.assign(feature_id(value)) for value in batch.feature_ids]
         columns = [[str(fid) for fid, _v in pairs], [str(v) for _f, v in pairs], *columns]
     return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
-
-
-def _copy_column(values: list[Any]) -> list[str]:
-    """One column in COPY text; its repeated values are formatted once."""
-    seen: dict[Any, str] = {}
-    out = []
-    for value in values:
-        try:
-            out.append(seen[value])
-        except KeyError:
-            out.append(seen.setdefault(value, copy_value(value)))
-    return out
 
 
 @dataclass
