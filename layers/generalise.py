@@ -39,62 +39,82 @@ def _category_sql(layer: LayerDef) -> sql.Composable:
     return sql.SQL("coalesce({}::text, '')").format(sql.Identifier(field)) if field else sql.SQL("''")
 
 
-def _delta_sql(layer: LayerDef) -> sql.Composable:
+def _delta_sql(layer: LayerDef, rows: sql.Composable | None = None, upsert: bool = True) -> sql.Composable:
     """Upsert of the cell changes of the rows in new_rows (+1) and old_rows (-1).
 
-    Features are binned once, at the deepest aggregated zoom; the cells of every shallower
-    zoom are those cells shifted right, because each zoom's grid halves the one below it.
+    `rows` defines new_rows and old_rows as common table expressions where the statement is not a
+    trigger's (each followed by a comma). Features are binned once, at the deepest aggregated zoom;
+    each shallower zoom's cells are the next deeper zoom's, summed by fours, since each zoom's grid
+    halves the one below it. Without `upsert`, the cells are known to be new (a recount).
     """
-    per_tile = CELLS_PER_TILE
+    per_tile = sql.Literal(CELLS_PER_TILE)
     top = (layer.aggregate_below_zoom or 1) - 1
-    deepest_cell = WORLD_METRES / (2**top) / per_tile
+    deepest_cell = WORLD_METRES / (2**top) / CELLS_PER_TILE
     # Cells are counted where the public sees each feature, so no cell tells where a sensitive one is.
     seen: sql.Composable = sql.SQL("geom_3857")
     if has_rules(layer):
         seen = public_point_3857_sql(layer.fields, layer.generalise_m, seen)
-    source = sql.SQL(
-        "SELECT ST_X(p) AS x, ST_Y(p) AS y, a, category, sign FROM ("
-        " SELECT ST_Centroid({seen}) AS p, ST_Area(geom_3857) AS a, {cat} AS category, 1 AS sign FROM new_rows"
-        " UNION ALL"
-        " SELECT ST_Centroid({seen}), ST_Area(geom_3857), {cat}, -1 FROM old_rows) r"
-    ).format(cat=_category_sql(layer), seen=seen)
-    shift = sql.SQL("({} - zz.z)").format(sql.Literal(top))
-    return sql.SQL(
-        "INSERT INTO {cells} AS c (z, tx, ty, cx, cy, category, n, sum_x, sum_y, area)"
-        " SELECT zz.z, (b.cx >> {shift}) / {per_tile}, (b.cy >> {shift}) / {per_tile}, b.cx >> {shift},"
-        " b.cy >> {shift}, b.category, sum(b.n), sum(b.sx), sum(b.sy), sum(b.a) FROM ("
-        "  SELECT floor((r.x + {half}) / {cell})::int AS cx, floor(({half} - r.y) / {cell})::int AS cy,"
-        "  r.category, sum(r.sign) AS n, sum(r.sign * r.x) AS sx, sum(r.sign * r.y) AS sy, sum(r.sign * r.a) AS a"
-        "  FROM ({source}) r GROUP BY 1, 2, 3"
-        " ) b CROSS JOIN generate_series(0, {top}) AS zz(z)"
-        " GROUP BY 1, 2, 3, 4, 5, 6"
+    levels = [
+        sql.SQL(
+            "level_{top} AS (SELECT floor((ST_X(p) + {half}) / {cell})::int AS cx,"
+            " floor(({half} - ST_Y(p)) / {cell})::int AS cy, category, sum(sign) AS n, sum(sign * ST_X(p)) AS sx,"
+            " sum(sign * ST_Y(p)) AS sy, sum(sign * a) AS a FROM ("
+            " SELECT ST_Centroid({seen}) AS p, ST_Area(geom_3857) AS a, {cat} AS category, 1 AS sign FROM new_rows"
+            " UNION ALL"
+            " SELECT ST_Centroid({seen}), ST_Area(geom_3857), {cat}, -1 FROM old_rows) r GROUP BY 1, 2, 3)"
+        ).format(
+            top=sql.SQL(str(top)),
+            half=sql.Literal(HALF_WORLD),
+            cell=sql.Literal(deepest_cell),
+            seen=seen,
+            cat=_category_sql(layer),
+        )
+    ]
+    levels += [
+        sql.SQL(
+            "level_{z} AS (SELECT cx >> 1 AS cx, cy >> 1 AS cy, category, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy,"
+            " sum(a) AS a FROM level_{deeper} GROUP BY 1, 2, 3)"
+        ).format(z=sql.SQL(str(z)), deeper=sql.SQL(str(z + 1)))
+        for z in range(top - 1, -1, -1)
+    ]
+    cells = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT {z}, cx / {per_tile}, cy / {per_tile}, cx, cy, category, n, sx, sy, a FROM level_{z}").format(
+            z=sql.SQL(str(z)), per_tile=per_tile
+        )
+        for z in range(top, -1, -1)
+    )
+    conflict = sql.SQL(
         " ON CONFLICT (z, tx, ty, cx, cy, category) DO UPDATE SET n = c.n + EXCLUDED.n,"
         " sum_x = c.sum_x + EXCLUDED.sum_x, sum_y = c.sum_y + EXCLUDED.sum_y, area = c.area + EXCLUDED.area"
+    )
+    # A recount writes the cells in tile order: a tile then reads a few pages.
+    order = sql.SQL("") if upsert else sql.SQL(" ORDER BY 1, 2, 3")
+    return sql.SQL(
+        "WITH {rows}{levels} INSERT INTO {cells_table} AS c (z, tx, ty, cx, cy, category, n, sum_x, sum_y, area)"
+        " {cells}{order}{conflict}"
     ).format(
-        cells=cells_identifier(layer),
-        shift=shift,
-        per_tile=sql.Literal(per_tile),
-        half=sql.Literal(HALF_WORLD),
-        cell=sql.Literal(deepest_cell),
-        source=source,
-        top=sql.Literal(top),
+        rows=rows or sql.SQL(""),
+        levels=sql.SQL(", ").join(levels),
+        cells_table=cells_identifier(layer),
+        cells=cells,
+        order=order,
+        conflict=conflict if upsert else sql.SQL(""),
     )
 
 
 def _function_sql(layer: LayerDef) -> sql.Composable:
     # Transition tables exist only for the events that define them, so the empty side is
     # stood in for by a table of the same shape with no rows.
-    delta = _delta_sql(layer)
     return sql.SQL(
         """
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$
         BEGIN
             IF TG_OP = 'INSERT' THEN
-                WITH old_rows AS (SELECT * FROM new_rows WHERE false) {delta};
+                {insert};
             ELSIF TG_OP = 'DELETE' THEN
-                WITH new_rows AS (SELECT * FROM old_rows WHERE false) {delta};
+                {delete};
             ELSE
-                {delta};
+                {update};
             END IF;
             DELETE FROM {cells} WHERE n <= 0;
             RETURN NULL;
@@ -103,7 +123,9 @@ def _function_sql(layer: LayerDef) -> sql.Composable:
         """
     ).format(
         function=sql.Identifier(CELLS_SCHEMA, f"{layer.id}_sync"),
-        delta=delta,
+        insert=_delta_sql(layer, sql.SQL("old_rows AS (SELECT * FROM new_rows WHERE false), ")),
+        delete=_delta_sql(layer, sql.SQL("new_rows AS (SELECT * FROM old_rows WHERE false), ")),
+        update=_delta_sql(layer),
         cells=cells_identifier(layer),
     )
 
@@ -113,8 +135,6 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
     if layer.aggregate_below_zoom is None:
         return
     cells = cells_identifier(layer)
-    table = table_identifier(layer)
-    function = sql.Identifier(CELLS_SCHEMA, f"{layer.id}_sync")
     with conn.cursor() as cur:
         cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(CELLS_SCHEMA)))
         cur.execute(
@@ -131,6 +151,23 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
             )
         )
         cur.execute(_function_sql(layer))
+        reset = sql.Identifier(CELLS_SCHEMA, f"{layer.id}_reset")
+        cur.execute(
+            sql.SQL(
+                "CREATE OR REPLACE FUNCTION {reset}() RETURNS trigger LANGUAGE plpgsql AS"
+                " $body$ BEGIN TRUNCATE {cells}; RETURN NULL; END; $body$"
+            ).format(reset=reset, cells=cells)
+        )
+    install_cell_triggers(conn, layer, table_identifier(layer))
+    rebuild_cells(conn, layer)
+
+
+def install_cell_triggers(conn: Connection, layer: LayerDef, table: sql.Composable) -> None:
+    """The triggers that keep the layer's cells in step with `table` (the layer's own, or an import's copy)."""
+    if layer.aggregate_below_zoom is None:
+        return
+    function = sql.Identifier(CELLS_SCHEMA, f"{layer.id}_sync")
+    with conn.cursor() as cur:
         for event, referencing in (
             ("INSERT", "NEW TABLE AS new_rows"),
             ("DELETE", "OLD TABLE AS old_rows"),
@@ -148,20 +185,12 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
                     function=function,
                 )
             )
-        reset = sql.Identifier(CELLS_SCHEMA, f"{layer.id}_reset")
-        cur.execute(
-            sql.SQL(
-                "CREATE OR REPLACE FUNCTION {reset}() RETURNS trigger LANGUAGE plpgsql AS"
-                " $body$ BEGIN TRUNCATE {cells}; RETURN NULL; END; $body$"
-            ).format(reset=reset, cells=cells)
-        )
         cur.execute(
             sql.SQL(
                 "CREATE OR REPLACE TRIGGER cells_truncate AFTER TRUNCATE ON {table}"
                 " FOR EACH STATEMENT EXECUTE FUNCTION {reset}()"
-            ).format(table=table, reset=reset)
+            ).format(table=table, reset=sql.Identifier(CELLS_SCHEMA, f"{layer.id}_reset"))
         )
-        rebuild_cells(conn, layer)
 
 
 CELL_TRIGGERS = ("cells_insert", "cells_delete", "cells_update")
@@ -176,13 +205,16 @@ def cells_rebuilt_after(conn: Connection, layer: LayerDef) -> Iterator[None]:
     if layer.aggregate_below_zoom is None:
         yield
         return
-    _set_cell_triggers(conn, layer, enabled=False)
+    set_cell_triggers(conn, layer, enabled=False)
     yield
-    _set_cell_triggers(conn, layer, enabled=True)
+    set_cell_triggers(conn, layer, enabled=True)
     rebuild_cells(conn, layer)
 
 
-def _set_cell_triggers(conn: Connection, layer: LayerDef, enabled: bool) -> None:
+def set_cell_triggers(conn: Connection, layer: LayerDef, enabled: bool) -> None:
+    """Switch the triggers that keep the layer's cells in step on or off (within the caller's transaction)."""
+    if layer.aggregate_below_zoom is None:
+        return
     action = sql.SQL("ENABLE" if enabled else "DISABLE")
     with conn.cursor() as cur:
         for trigger in CELL_TRIGGERS:
@@ -195,14 +227,23 @@ def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
     """Recount the layer's cells from scratch (after a TRUNCATE or a change of the rules)."""
     with conn.cursor() as cur:
         cur.execute(sql.SQL("TRUNCATE {}").format(cells_identifier(layer)))
-        cur.execute(
-            sql.SQL(
-                "WITH new_rows AS (SELECT * FROM {table}), old_rows AS (SELECT * FROM {table} WHERE false) "
-            ).format(table=table_identifier(layer))
-            + _delta_sql(layer)
-        )
+    recount_cells(conn, layer, table_identifier(layer))
+    with conn.cursor() as cur:
         # A tile reads the cells of one (z, tx, ty): keeping them together on disk makes that a few pages.
         cur.execute(
             sql.SQL("CLUSTER {} USING {}").format(cells_identifier(layer), sql.Identifier(f"{layer.id}_cells_pkey"))
         )
         cur.execute(sql.SQL("ANALYZE {}").format(cells_identifier(layer)))
+
+
+def recount_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> None:
+    """The layer's cells counted afresh from the rows of `table`, replacing every cell (readers keep the old ones
+    until commit, as a DELETE leaves them; TRUNCATE would make them wait)."""
+    if layer.aggregate_below_zoom is None:
+        return
+    rows = sql.SQL("new_rows AS (SELECT * FROM {table}), old_rows AS (SELECT * FROM {table} WHERE false), ").format(
+        table=table
+    )
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DELETE FROM {}").format(cells_identifier(layer)))
+        cur.execute(_delta_sql(layer, rows, upsert=False))

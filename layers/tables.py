@@ -55,40 +55,56 @@ def create_layer_table(conn: Connection, layer: LayerDef) -> None:
                 """
             ).format(table=table, columns=columns, gtype=gtype)
         )
-        for column in ("geom", "geom_3857"):
+        for name, definition in search_and_spatial_indexes(layer):
             cur.execute(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist ({})").format(
-                    sql.Identifier(f"{layer.id}_{column}_gist"), table, sql.Identifier(column)
-                )
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(sql.Identifier(name), table, definition)
             )
-        for f in layer.fields:
-            if f.searchable:
-                # Trigram index on the folded text: diacritics-insensitive LIKE '%...%' stays fast at a million rows.
-                cur.execute(
-                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gin (atlas_fold({}) gin_trgm_ops)").format(
-                        sql.Identifier(f"{layer.id}_{f.name}_search"), table, sql.Identifier(f.name)
-                    )
-                )
         # Version, revision, tile-change and history triggers are defined once, in sql/004_editing.sql.
         cur.execute("SELECT atlas_install_layer_triggers(%s)", (layer.id,))
     create_public_point_index(conn, layer)
 
 
-def create_public_point_index(conn: Connection, layer: LayerDef) -> None:
+def search_and_spatial_indexes(layer: LayerDef) -> list[tuple[str, sql.Composable]]:
+    """The name and definition (what follows `ON <table>`) of the layer table's indexes besides its key."""
+    indexes: list[tuple[str, sql.Composable]] = [
+        (f"{layer.id}_{column}_gist", sql.SQL("USING gist ({})").format(sql.Identifier(column)))
+        for column in ("geom", "geom_3857")
+    ]
+    for f in layer.fields:
+        if f.searchable:
+            # Trigram index on the folded text: diacritics-insensitive LIKE '%...%' stays fast at a million rows.
+            indexes.append(
+                (
+                    f"{layer.id}_{f.name}_search",
+                    sql.SQL("USING gin (atlas_fold({}) gin_trgm_ops)").format(sql.Identifier(f.name)),
+                )
+            )
+    return indexes
+
+
+def public_point_index(conn: Connection, layer: LayerDef) -> tuple[str, sql.Composable] | None:
     """For a layer with sensitive features: a GiST index on their public positions, so public tiles find them fast.
 
-    Its name carries the rule, so a changed rule gets an index of its own (IF NOT EXISTS keeps this idempotent).
+    Its name carries the rule, so a changed rule gets an index of its own.
     """
     if not has_rules(layer):
-        return
+        return None
     sensitive = sensitive_sql(layer)
     centre = grid_centre_3857_sql(layer.generalise_m)
+    rule = (sensitive.as_string(conn) + centre.as_string(conn)).encode()
+    name = f"{layer.id}_public_point_{hashlib.sha1(rule).hexdigest()[:8]}"
+    return name, sql.SQL("USING gist (({})) WHERE {}").format(centre, sensitive)
+
+
+def create_public_point_index(conn: Connection, layer: LayerDef) -> None:
+    """The public-position index of a layer with sensitive features (IF NOT EXISTS keeps this idempotent)."""
+    index = public_point_index(conn, layer)
+    if index is None:
+        return
     with conn.cursor() as cur:
-        rule = (sensitive.as_string(conn) + centre.as_string(conn)).encode()
-        name = f"{layer.id}_public_point_{hashlib.sha1(rule).hexdigest()[:8]}"
         cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist (({})) WHERE {}").format(
-                sql.Identifier(name), table_identifier(layer), centre, sensitive
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(
+                sql.Identifier(index[0]), table_identifier(layer), index[1]
             )
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class ImportFile:
     mapping: FieldMapping
     warnings: list[str] = field(default_factory=list)
 
-    def batches(self, layer: LayerDef, size: int | None = None) -> Iterator[ImportData]:
+    def batches(self, layer: LayerDef, size: int | None = None) -> Generator[ImportData, None, None]:
         """The features in batches from one pass over the file (GDAL's Arrow stream), so memory stays bounded.
 
         Reading batch by batch with skip_features made GDAL parse a GeoJSON file again for every batch.

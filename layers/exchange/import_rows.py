@@ -164,6 +164,7 @@ class RowWriter:
     conn: Connection
     layer: LayerDef
     identities: Identities | None = None
+    table: sql.Composable | None = None  # the layer's own table unless an import's copy of it (staging.py)
     written: list[int] = field(default_factory=list)  # the file index of each row sent, for errors
 
     def copy(self, batches: Iterable[CheckedBatch], keep_writing) -> None:
@@ -171,7 +172,7 @@ class RowWriter:
         names = [f.name for f in self.layer.fields]
         columns = (["fid", "version"] if self.identities is not None else []) + names + ["geom"]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            table_identifier(self.layer), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            self.table or table_identifier(self.layer), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         )
         batches = iter(batches)  # lines() and the checks after a stop share it
         stopped = False

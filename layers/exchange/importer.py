@@ -8,6 +8,7 @@ advisory lock keyed on the layer lets one import run per layer; a second one get
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from layers.accounts import User
 from layers.catalogue import LayerDef
 from layers.edits import write_transaction
 from layers.errors import AtlasError, Conflict, ImportRefused
+from layers.exchange import staging
 from layers.exchange.archive import Source
 from layers.exchange.crs_check import check_offset, check_place, nearest_m, offset_m, to_wgs84
 from layers.exchange.import_read import ImportData, ImportFile, open_import
@@ -122,7 +124,21 @@ def _in_transaction(
 ):
     """Lock, place checks on the first batch, then every batch checked and streamed in; raises to roll back."""
     _lock(conn, layer)
-    read = file.batches(layer)
+    # Closed with the import, whatever happens: while GDAL's stream of a shapefile is open, pyogrio's
+    # ISO-8859-1 override holds for every shapefile the same thread writes, which then garbles its text.
+    with contextlib.closing(file.batches(layer)) as read:
+        _read_check_write(conn, layer, file, options, report, progress, read)
+
+
+def _read_check_write(
+    conn: Connection,
+    layer: LayerDef,
+    file: ImportFile,
+    options: ImportOptions,
+    report: dict,
+    progress,
+    read: Iterator[ImportData],
+) -> None:
     first = next(read, None)
     if first is None:
         # Most likely the wrong layer of a file; in replace mode it would empty the layer.
@@ -152,16 +168,27 @@ def _in_transaction(
 
 
 def _write(conn: Connection, layer: LayerDef, file: ImportFile, options: ImportOptions, report: dict, batches) -> None:
-    """The delete of replace mode, then one COPY of every accepted row while no feature is rejected."""
+    """The delete of replace mode, then one COPY of every accepted row while no feature is rejected.
+
+    When no old row outlives the import, the rows go into a copy of the table swapped in at the end.
+    """
     with conn.cursor() as cur:
         # One COPY lasts as long as the file; its size is bounded by the upload limit instead.
         cur.execute("SET LOCAL statement_timeout = 0")
+    staged = staging.replaces_every_row(conn, options.mode, layer)
+    if staged:
+        staging.hold_writers(conn, layer)
     identities = None
     if options.mode == "replace":
         report["deleted"], identities = delete_for_replace(conn, layer, features_in(file.source))
-    writer = RowWriter(conn, layer, identities)
+    copy = staging.create_copy(conn, layer) if staged else None
+    writer = RowWriter(conn, layer, identities, table=copy)
+
+    def keep_writing() -> bool:
+        return options.skip_invalid or not report["rejected"]
+
     try:
-        writer.copy(batches, keep_writing=lambda: options.skip_invalid or not report["rejected"])
+        writer.copy(batches, keep_writing)
     except RowRefused as refused:
         report["rejected"].append(refused.rejection)
         report["inserted"] = 0
@@ -169,6 +196,8 @@ def _write(conn: Connection, layer: LayerDef, file: ImportFile, options: ImportO
             f"The database refused feature {refused.rejection['index']}; nothing was imported.",
             details={"problem": "invalid_features"},
         ) from None
+    if copy is not None and keep_writing():
+        staging.swap_in(conn, layer, copy)
 
 
 def import_layer(
