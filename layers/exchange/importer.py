@@ -125,7 +125,7 @@ def _in_transaction(
     """Lock, place checks on the first batch, then every batch checked and streamed in; raises to roll back."""
     _lock(conn, layer)
     # Closed with the import, whatever happens: while GDAL's stream of a shapefile is open, pyogrio's
-    # ISO-8859-1 override holds for every shapefile the same thread writes, which then garbles its text.
+    # ISO-8859-1 override holds for every shapefile the same thread writes.
     with contextlib.closing(file.batches(layer)) as read:
         _read_check_write(conn, layer, file, options, report, progress, read)
 
