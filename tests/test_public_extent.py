@@ -8,6 +8,7 @@ ISO 19139 metadata, TileJSON bounds and the layer page's map link.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+
 import psycopg2
 import pytest
 
