@@ -24,7 +24,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def catalogue():
     """Every layer with its computed count, extent and last update."""
     conn = request_connection()
-    layers = [layer_summary(layer, layer_stats(conn, layer)) for layer in visible_catalogue(conn, request_access())]
+    access = request_access()
+    layers = [layer_summary(layer, layer_stats(conn, layer, access)) for layer in visible_catalogue(conn, access)]
     return jsonify({"layers": layers, "links": [{"rel": "self", "href": url_for(".catalogue", _external=True)}]})
 
 
@@ -32,8 +33,9 @@ def catalogue():
 def layer(layer_id: str):
     """One layer: metadata, style and attribute schema under `fields`."""
     conn = request_connection()
-    found = get_visible_layer(conn, layer_id, request_access())
-    return jsonify(layer_detail(found, layer_stats(conn, found)))
+    access = request_access()
+    found = get_visible_layer(conn, layer_id, access)
+    return jsonify(layer_detail(found, layer_stats(conn, found, access)))
 
 
 @bp.get("/layers/<layer_id>/features")

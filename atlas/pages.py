@@ -43,7 +43,8 @@ RECENT_CHANGES = 10
 def catalogue():
     """Layers grouped by theme, with computed feature counts and last updates."""
     conn = request_connection()
-    entries = [(layer, layer_stats(conn, layer)) for layer in visible_catalogue(conn, request_access())]
+    access = request_access()
+    entries = [(layer, layer_stats(conn, layer, access)) for layer in visible_catalogue(conn, access)]
     ordered = sorted(entries, key=lambda e: (list(THEMES).index(e[0].theme), e[0].sort_order))
     themes = [(theme, list(group)) for theme, group in groupby(ordered, key=lambda e: e[0].theme)]
     return render_template("layers/catalogue.html", themes=themes)
@@ -53,8 +54,9 @@ def catalogue():
 def layer(layer_id: str):
     """One layer: its metadata, attribute dictionary, computed facts, extent map and downloads."""
     conn = request_connection()
-    found = get_visible_layer(conn, layer_id, request_access())
-    stats = layer_stats(conn, found)
+    access = request_access()
+    found = get_visible_layer(conn, layer_id, access)
+    stats = layer_stats(conn, found, access)
     extent_map = locator_map_svg(province_outline(conn), _("Phạm vi của lớp dữ liệu"), extent=stats.bbox)
     user = page_user()
     recent = layer_changes(conn, found, RECENT_CHANGES, 0) if user else None
@@ -73,8 +75,9 @@ def layer(layer_id: str):
 def metadata_xml(layer_id: str):
     """The layer's metadata as ISO 19139 XML (QCVN 42:2020/BTNMT follows ISO 19115)."""
     conn = request_connection()
-    found = get_visible_layer(conn, layer_id, request_access())
-    document = metadata_document(found, layer_stats(conn, found), online_links(found))
+    access = request_access()
+    found = get_visible_layer(conn, layer_id, access)
+    document = metadata_document(found, layer_stats(conn, found, access), online_links(found))
     return Response(document, mimetype="application/xml")
 
 

@@ -56,8 +56,16 @@ def search_result(hit: SearchHit, layer: LayerDef) -> dict[str, Any]:
         "id": hit.fid,
         "label": hit.label,
         "detail": hit.detail,
+        # Where it is: {"kind": "river" | "commune", "layer", "id", "name"}, or null.
+        "place": _place(hit),
         "bbox": list(hit.bbox),
         "links": [
             {"rel": "item", "href": url_for("api.feature", layer_id=hit.layer_id, fid=hit.fid, _external=True)},
         ],
     }
+
+
+def _place(hit: SearchHit) -> dict[str, Any] | None:
+    if hit.place is None:
+        return None
+    return {"kind": hit.place.kind, "layer": hit.place.layer_id, "id": hit.place.fid, "name": hit.place.name}

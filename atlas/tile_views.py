@@ -50,7 +50,7 @@ def tilejson_document(ids: str):
     conn = request_connection()
     access = request_access()
     layers = get_visible_layers(conn, parse_layer_ids(ids), access)
-    stats = [layer_stats(conn, layer) for layer in layers]
+    stats = [layer_stats(conn, layer, access) for layer in layers]
     base = request.host_url.rstrip("/")
     url = tile_url(base, layers, access)
     document = tilejson(layers, stats, url, request.args.get("lang", "vi"), style_url(base, layers))

@@ -147,6 +147,18 @@ def geometry_sql(layer: LayerDef, access: Access, alias: str | None = None, colu
     )
 
 
+def exact_unless_generalised_sql(layer: LayerDef, access: Access, alias: str | None = None) -> sql.Composable:
+    """The exact geometry, or NULL where this audience sees the feature generalised.
+
+    For facts derived from a position (the river a feature is on, its commune): the grid-cell centre
+    would name a wrong place, and the exact one must not be told.
+    """
+    exact = _column(alias, "geom")
+    if not generalises(layer, access):
+        return exact
+    return sql.SQL("(CASE WHEN {} THEN NULL ELSE {} END)").format(sensitive_sql(layer, alias), exact)
+
+
 def value_sql(layer: LayerDef, field: FieldDef, access: Access, alias: str | None = None) -> sql.Composable:
     """The column of `field` as this audience sees it: NULL on sensitive features when withheld."""
     column = _column(alias, field.name)

@@ -273,7 +273,7 @@ def list_features(conn: Connection, layer: LayerDef, query: FeatureQuery, access
         features = [feature_from_row(rows[fid], layer) for fid in ids if fid in rows]
         if not query.filtered:
             # The whole layer: its count is kept per revision, and the snapshot is the same.
-            return FeaturePage(features=features, number_matched=layer_stats(conn, layer).feature_count)
+            return FeaturePage(features=features, number_matched=layer_stats(conn, layer, access).feature_count)
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table) + where, params)
         (matched,) = cur.fetchone()
     return FeaturePage(features=features, number_matched=matched)

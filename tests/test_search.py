@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
 
 
@@ -59,3 +60,70 @@ def test_a_result_says_what_it_is_beside_its_name(client, db):
     assert permit["detail"] == holder
     commune = client.get("/api/search?q=ham rong").get_json()["results"][0]
     assert commune["detail"] is None, "a layer searched by its name alone has nothing to add"
+
+
+# Where a result is: the nearest river within reach, else the commune it lies in
+
+
+def _execute(database_url: str, query: str, params: tuple = ()) -> tuple | None:
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchone() if cur.description else None
+    finally:
+        conn.close()
+
+
+PERMIT = (
+    "INSERT INTO layerdata.water_permits (permit_no, holder, water_source, issued_on, status, geom)"
+    " SELECT %s, 'Công ty thử nghiệm', water_source, issued_on, status, ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
+    " FROM layerdata.water_permits ORDER BY fid LIMIT 1"
+)
+
+
+@pytest.fixture(scope="module")
+def placed_permits(database_url):
+    """Two permits of the test's own: one 300 m from sông Mã, one in a commune with no river within 5 km."""
+    river_x, river_y = _execute(
+        database_url,
+        # 300 m north of the middle of sông Mã's line (0.0027° of latitude).
+        "SELECT ST_X(p), ST_Y(p) + 0.0027 FROM (SELECT ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) p"
+        " FROM layerdata.rivers WHERE name = 'Sông Mã') t",
+    )
+    far_x, far_y, commune = _execute(
+        database_url,
+        "SELECT ST_X(p), ST_Y(p), name FROM (SELECT ST_PointOnSurface(geom) p, name, fid FROM layerdata.communes) c"
+        " WHERE NOT EXISTS (SELECT 1 FROM layerdata.rivers r"
+        "  WHERE ST_DWithin(r.geom::geography, c.p::geography, 5000)) ORDER BY fid LIMIT 1",
+    )
+    _execute(database_url, PERMIT, ("999/GP-THU-SONG", river_x, river_y))
+    _execute(database_url, PERMIT, ("999/GP-THU-XA", far_x, far_y))
+    yield {"commune": commune}
+    _execute(database_url, "DELETE FROM layerdata.water_permits WHERE permit_no LIKE '999/GP-THU-%%'")
+
+
+def _result(client, query: str, **params) -> dict:
+    results = client.get("/api/search", query_string={"q": query, **params}).get_json()["results"]
+    return next(r for r in results if r["label"] == query)
+
+
+def test_a_permit_near_a_river_is_on_it(client, placed_permits):
+    place = _result(client, "999/GP-THU-SONG")["place"]
+    assert place["kind"] == "river" and place["layer"] == "rivers" and place["name"] == "Sông Mã"
+
+
+def test_a_permit_far_from_rivers_is_in_its_commune(client, placed_permits):
+    place = _result(client, "999/GP-THU-XA")["place"]
+    assert place == {"kind": "commune", "layer": "communes", "id": place["id"], "name": placed_permits["commune"]}
+
+
+def test_places_are_names_of_the_data_in_either_language(client, placed_permits):
+    """The API gives the place's own name; the map writes the phrase around it in the page's language."""
+    assert _result(client, "999/GP-THU-SONG", lang="en")["place"]["name"] == "Sông Mã"
+
+
+def test_a_commune_or_a_river_is_not_placed_by_itself(client):
+    assert client.get("/api/search?q=ham rong").get_json()["results"][0]["place"] is None
+    river = next(r for r in client.get("/api/search?q=song ma").get_json()["results"] if r["layer"] == "rivers")
+    assert river["place"] is None

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 SPECIES = "species_observations"
 
 
-def _open_at(browser: Browser, live_url: str, lon: float, lat: float, signed_in=None):
+def _open_at(browser: Browser, live_url: str, lon: float, lat: float, signed_in=None, lang: str = "vi"):
     """A desktop page (signed in first when asked) on the map at z16 over the point, and the tiles it fetched."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -29,7 +29,7 @@ def _open_at(browser: Browser, live_url: str, lon: float, lat: float, signed_in=
     tiles: list[Response] = []
     page.on("response", lambda r: tiles.append(r) if "/tiles/" in r.url and ".pbf" in r.url else None)
     # A query string makes it a new page load even right after signing in on the map's own URL.
-    page.goto(f"{live_url}/?lang=vi#16/{lat:.6f}/{lon:.6f}/{SPECIES}")
+    page.goto(f"{live_url}/?lang={lang}#16/{lat:.6f}/{lon:.6f}/{SPECIES}")
     page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=20_000)
     page.wait_for_load_state("networkidle")
     return context, page, watched, tiles
@@ -95,3 +95,46 @@ def test_the_station_readings_table_fits_a_desktop_page(chromium, live_url, db):
         assert page.locator("a", has_text="Tải bảng số liệu (CSV)").count() == 1
     finally:
         page.close()
+
+
+NOTE = {
+    "vi": "Vị trí đã được làm thô về ô lưới 10 km để bảo vệ loài bị đe doạ",
+    "en": "The location has been generalised to a 10 km grid cell to protect a threatened species",
+}
+
+
+def _full_popup(page) -> tuple[str, int]:
+    """A click on the map's centre, the record chosen when several lie there; its whole popup's text and notes."""
+    box = page.locator("#" + page.evaluate("document.querySelector('.folium-map').id")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # Every generalised record of a cell lies on its centre: the identify list offers them all.
+    page.locator(".atlas-popup-complete, .atlas-identify-choice").first.wait_for(timeout=10_000)
+    if page.locator(".atlas-identify-choice").count():
+        page.locator(".atlas-identify-choice").first.click()
+    popup = page.locator(".atlas-popup-complete")
+    popup.wait_for(timeout=10_000)
+    return popup.inner_text(), popup.locator(".atlas-generalised[role=note]").count()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_publics_popup_of_a_threatened_species_says_it_is_generalised(chromium, live_url, threatened, lang):  # noqa: F811
+    context, page, watched, _tiles = _open_at(chromium, live_url, *threatened["centre"], lang=lang)
+    try:
+        text, notes = _full_popup(page)
+        assert notes == 1 and NOTE[lang] in text, text
+        assert NOTE["en" if lang == "vi" else "vi"] not in text
+        assert not watched.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_officials_popup_has_no_such_note(chromium, live_url, threatened, official, lang):  # noqa: F811
+    context, page, watched, _tiles = _open_at(chromium, live_url, *threatened["exact"], signed_in=official, lang=lang)
+    try:
+        text, notes = _full_popup(page)
+        assert threatened["name"] in text and threatened["locality"] in text
+        assert notes == 0 and NOTE["vi"] not in text and NOTE["en"] not in text
+        assert not watched.errors
+    finally:
+        context.close()

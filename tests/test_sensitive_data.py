@@ -137,6 +137,18 @@ def test_search_places_a_threatened_species_on_its_grid_cell(client, threatened,
 
     assert near(centre(hit({})), threatened["centre"])
     assert near(centre(hit(official.bearer)), threatened["exact"])
+    # Where it is (the river it is near, its commune) would be finer than its cell: the public gets no place.
+    assert hit({})["place"] is None
+    assert hit(official.bearer)["place"]["kind"] in ("river", "commune")
+
+
+def test_search_places_an_ordinary_species_for_the_public(client, db, ordinary):
+    with db.cursor() as cur:
+        cur.execute("SELECT scientific_name FROM layerdata.species_observations WHERE fid = %s", (ordinary["fid"],))
+        (name,) = cur.fetchone()
+    results = client.get("/api/search", query_string={"q": name}).get_json()["results"]
+    hit = next(r for r in results if r["layer"] == SPECIES and r["id"] == ordinary["fid"])
+    assert hit["place"]["kind"] in ("river", "commune")
 
 
 # Tiles

@@ -45,7 +45,8 @@ def collections():
     """Every layer as a collection."""
     check_names(COMMON)
     conn = request_connection()
-    entries = [(layer, layer_stats(conn, layer)) for layer in visible_catalogue(conn, request_access())]
+    access = request_access()
+    entries = [(layer, layer_stats(conn, layer, access)) for layer in visible_catalogue(conn, access)]
     return answer(collections_document(entries, current_language()), "ogc/collections.html")
 
 
@@ -54,8 +55,9 @@ def collection(collection_id: str):
     """One collection with extent, CRS list and links."""
     check_names(COMMON)
     conn = request_connection()
-    layer = get_visible_layer(conn, collection_id, request_access())
-    document = collection_document(layer, layer_stats(conn, layer), current_language())
+    access = request_access()
+    layer = get_visible_layer(conn, collection_id, access)
+    document = collection_document(layer, layer_stats(conn, layer, access), current_language())
     return answer(document, "ogc/collection.html", layer=layer)
 
 

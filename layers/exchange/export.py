@@ -104,7 +104,7 @@ def _companions(
     conn: Connection, layer: LayerDef, request: ExportRequest, folder: Path, writer: LayerExport
 ) -> list[Path]:
     """The metadata document, and for shapefiles the field crosswalk; GeoPackages carry the metadata inside."""
-    document = metadata_document(layer, layer_stats(conn, layer), request.links[layer.id])
+    document = metadata_document(layer, layer_stats(conn, layer, request.access), request.links[layer.id])
     if isinstance(writer, SingleFileExport) and request.fmt.key == "gpkg":
         add_iso_metadata(writer.path, layer.id, document)
         return []

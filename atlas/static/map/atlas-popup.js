@@ -85,6 +85,16 @@
     return box;
   }
 
+  // The API marks a feature the public sees on its grid cell (`generalised_m`); the popup says so.
+  function generalisedNote(state, feature) {
+    if (!feature.generalised_m) { return null; }
+    var locale = state.config.lang === "vi" ? "vi-VN" : "en-GB";
+    var km = (feature.generalised_m / 1000).toLocaleString(locale, { maximumFractionDigits: 1 });
+    var note = el("p", "atlas-generalised", state.t("generalised").replace("{km}", km));
+    note.setAttribute("role", "note");
+    return note;
+  }
+
   function fetchFeature(state, layer, fid, box) {
     var url = state.config.api_url + "/layers/" + encodeURIComponent(layer.id) + "/features/" + encodeURIComponent(fid);
     fetch(url, { headers: { Accept: "application/json" } })
@@ -93,6 +103,8 @@
         if (!feature) { return; }
         var full = table(state, layer, feature.properties);
         box.replaceChild(full, box.querySelector(".atlas-attributes"));
+        var note = generalisedNote(state, feature);
+        if (note) { box.insertBefore(note, full); }
         box.classList.add("atlas-popup-complete");
         global.AtlasPlace.update(state);
       })
@@ -115,6 +127,7 @@
       global.AtlasPlace.show(state, box, latlng);
     },
     cellText: cellText,
+    generalisedNote: generalisedNote,
     formatValue: formatValue
   };
 })(window);

@@ -16,6 +16,19 @@
     return groups;
   }
 
+  // "trên sông Mã", "ở xã Các Sơn": where a result is, from the place the server found for it. Inside
+  // a phrase the place's class noun (Sông, Xã, Phường) is written in lower case.
+  function placeText(state, place) {
+    if (!place || !place.name) { return null; }
+    var template = state.t(place.kind === "river" ? "place_river" : "place_commune");
+    return template.replace("{name}", place.name.charAt(0).toLocaleLowerCase("vi") + place.name.slice(1));
+  }
+
+  // What it is besides its name: its other names (a permit's holder) and where it is.
+  function detailText(state, result) {
+    return [result.detail, placeText(state, result.place)].filter(Boolean).join(", ") || null;
+  }
+
   function showResults(state, input, list, results) {
     list.textContent = "";
     if (!results.length) {
@@ -30,9 +43,10 @@
         var button = el("button", "atlas-search-result");
         button.type = "button";
         button.appendChild(el("span", "atlas-search-label", result.label));
-        // What it is: its layer (the group's title), and its other names (a permit's holder).
-        if (result.detail) { button.appendChild(el("span", "atlas-muted atlas-search-detail", result.detail)); }
-        button.setAttribute("aria-label", [result.label, result.detail, title].filter(Boolean).join(" — "));
+        // What it is: its layer (the group's title), its other names and where it is.
+        var detail = detailText(state, result);
+        if (detail) { button.appendChild(el("span", "atlas-muted atlas-search-detail", detail)); }
+        button.setAttribute("aria-label", [result.label, detail, title].filter(Boolean).join(" — "));
         button.addEventListener("click", function () { choose(state, input, list, result); });
         item.appendChild(button);
         list.appendChild(item);
@@ -91,6 +105,7 @@
 
   global.AtlasSearch = {
     groupByLayer: groupByLayer,
+    detailText: detailText,
     add: function (state) {
       global.AtlasDom.control(state.map, "topleft", "atlas-search", function (container) {
         var form = el("form");
