@@ -27,7 +27,9 @@ MAX_CELL_RADIUS = 16.0
 def draw_rank(layer: LayerDef) -> tuple[float, int]:
     """Where a layer is drawn: filled polygons, polygon edges, lines, points, each by sort order."""
     rank = float(DRAW_ORDER[layer.geometry_kind])
-    if layer.geometry_kind == "polygon" and (layer.style.fill_color is None or layer.style.fill_opacity == 0):
+    style = layer.style
+    unfilled = (style.fill_color is None and not style.categories) or style.fill_opacity == 0
+    if layer.geometry_kind == "polygon" and unfilled:
         rank = OUTLINE_RANK
     return rank, layer.sort_order
 
