@@ -19,7 +19,7 @@ def prepare(settings: Settings) -> None:
     import psycopg2
 
     from layers.catalogue import list_layers
-    from layers.sample.load import catalogue_is_empty, load_sample
+    from layers.sample.load import catalogue_is_empty, load_sample, load_sea
     from layers.tables import create_public_point_index
 
     if ensure_database(settings.database_url):
@@ -36,9 +36,11 @@ def prepare(settings: Settings) -> None:
             print("Loading the Thanh Hóa sample data ...")
             counts = load_sample(conn)
             print(f"Loaded {sum(counts.values()):,} features in {len(counts)} layers.")
-        with conn:  # databases loaded before the index existed get it now
+        with conn:  # databases loaded before the index and the sea existed get them now
             for layer in list_layers(conn):
                 create_public_point_index(conn, layer)
+            if load_sea(conn):
+                print("Stored the sea off the coast for the map.")
     finally:
         conn.close()
 

@@ -13,6 +13,8 @@ from atlas.requestdb import request_connection
 from atlas.security_headers import with_nonce
 from layers.access import visible_catalogue
 from layers.crs import VN2000_PROVINCE_SRID, proj4_definition
+from layers.province import SEA_AREA_ID
+from tiles.context import context_revision
 from tiles.tilejson import tile_path
 
 bp = Blueprint("atlas_map", __name__)
@@ -88,7 +90,14 @@ def atlas_map():
     access = request_access()
     layers = visible_catalogue(conn, access)
     editable = {layer.id for layer in layers if user is not None and user.may_edit(layer.id)}
-    config = map_config(layers, lang, proj4_definition(conn, VN2000_PROVINCE_SRID), ui_strings(), editable)
+    config = map_config(
+        layers,
+        lang,
+        proj4_definition(conn, VN2000_PROVINCE_SRID),
+        ui_strings(),
+        editable,
+        context_revision(conn, SEA_AREA_ID),
+    )
     config["tile_url"] = request.script_root + tile_path(access)
     folium_map = build_map(config, current_app.extensions["atlas.settings"].online_basemap)
     figure = folium_map.get_root()

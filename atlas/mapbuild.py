@@ -17,8 +17,9 @@ from folium.template import Template
 
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.display import display_spec
-from layers.province import PROVINCE_BBOX
+from layers.province import PROVINCE_BBOX, map_bbox
 from layers.units import unit_label
+from tiles.context import FULL_DETAIL_ZOOM
 from tiles.labels import label_rules
 from tiles.style_json import in_draw_order
 from tiles.tilejson import TILE_PATH
@@ -40,6 +41,7 @@ MAP_SCRIPTS = (
     "atlas-measure.js",
     "atlas-permalink.js",
     "atlas-labels.js",
+    "atlas-sea.js",
     "atlas-basemap.js",
     "atlas-table.js",
     "atlas-core.js",
@@ -115,10 +117,16 @@ def _layer_config(layer: LayerDef, lang: str, editable: bool) -> dict[str, Any]:
 
 
 def map_config(
-    layers: list[LayerDef], lang: str, vn2000_proj4: str, strings: dict[str, str], editable: set[str] | None = None
+    layers: list[LayerDef],
+    lang: str,
+    vn2000_proj4: str,
+    strings: dict[str, str],
+    editable: set[str] | None = None,
+    sea_revision: str | None = None,
 ) -> dict[str, Any]:
     """Everything the map's scripts need: layers with styles and fields, URLs, CRS, UI strings and edit links."""
     drawn = in_draw_order(layers)
+    west, south, east, north = map_bbox()
     return {
         "lang": lang,
         "layers": [_layer_config(layer, lang, layer.id in (editable or set())) for layer in drawn],
@@ -133,6 +141,8 @@ def map_config(
         },
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
+        "max_bounds": [[south, west], [north, east]],
+        "sea": _sea_config(sea_revision, lang),
         # proj4.js (a quarter of the scripts) is fetched after the first tiles, off the first view's path.
         "vn2000": {
             "proj4": vn2000_proj4,
@@ -140,6 +150,16 @@ def map_config(
             "script": url_for("static", filename="vendor/proj4.js"),
         },
         "strings": strings,
+    }
+
+
+def _sea_config(revision: str | None, lang: str) -> dict[str, Any] | None:
+    """Where atlas-sea.js fetches the sea for a zoom (up to the zoom of its full detail); None without one."""
+    if revision is None:
+        return None
+    return {
+        "url": f"{request.script_root}/tiles/context/sea.json?v={revision}&lang={lang}&z={{z}}",
+        "max_zoom": FULL_DETAIL_ZOOM,
     }
 
 

@@ -18,6 +18,7 @@ from psycopg2.extensions import connection as Connection
 from atlas.auth import page_user, request_access
 from atlas.i18n import LANGUAGES, current_language
 from atlas.params import parse_feature_id
+from atlas.reading_marks import chart_legend, exceedance_summary, mark_helpers, reading_mark
 from atlas.requestdb import request_connection
 from layers import display
 from layers.access import Access, get_visible_layer, visible_catalogue
@@ -140,7 +141,12 @@ def _feature_context(conn: Connection, layer: LayerDef, fid: int, access: Access
     }
     if has_measurements(layer.id):
         readings = station_readings(conn, fid)
-        context.update(readings=readings, charts=station_charts(readings), status=latest_status(readings))
+        context.update(
+            readings=readings,
+            charts=station_charts(readings),
+            chart_legend=chart_legend(),
+            status=latest_status(readings),
+        )
     return context
 
 
@@ -169,7 +175,8 @@ def station_charts(readings: Readings) -> list[tuple[str, str, Markup]]:
             guides=[_guide(limit) for limit in limits_for(series.parameter.code)],
             number=format_number,
             date=display.format_date,
-            flagged=partial(beyond_drawn_limits, series.parameter.code),
+            mark=partial(reading_mark, series.parameter.code),
+            description=exceedance_summary(series.parameter.code, [v for _day, v in series.points]),
             # Coliform counts span three orders of magnitude; a linear axis would hide all but the peaks.
             log_scale=series.parameter.code == "coliform",
         )
@@ -234,4 +241,5 @@ def _page_helpers() -> dict[str, Any]:
         "format_datetime": display.format_datetime,
         "plain_value": plain_value,
         "beyond_drawn_limits": beyond_drawn_limits,
+        **mark_helpers(),
     }

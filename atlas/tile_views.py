@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from atlas.auth import request_access
 from atlas.i18n import LANGUAGES
 from atlas.metrics import record_tile
 from atlas.requestdb import request_connection, tile_connection
-from layers.access import Access, generalises, get_visible_layers
-from layers.errors import InvalidInput
+from layers.access import PUBLIC, Access, generalises, get_visible_layers
+from layers.errors import InvalidInput, NotFound
 from layers.stats import layer_stats
+from tiles.context import context_document, parse_zoom
 from tiles.grid import parse_tile_address
 from tiles.labels import labels_document
 from tiles.service import TileResult, get_tile, parse_layer_ids, pinned_tile
@@ -26,6 +29,7 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 OFFICIAL_IMMUTABLE = "private, max-age=31536000, immutable"
 OFFICIAL_REVALIDATE = "private, max-age=0, must-revalidate"
 GZIP_ETAG_SUFFIX = "-gzip"
+CONTEXT_ID = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 
 
 @bp.get("/<ids>/<z>/<x>/<y>.pbf")
@@ -68,6 +72,17 @@ def labels(ids: str):
     # Label points are exact positions: none for a layer whose features this audience sees generalised.
     labelled = [layer for layer in layers if not generalises(layer, access)]
     return _revisioned_json(labels_document(conn, labelled, _language()), revision_tag(layers), access)
+
+
+@bp.get("/context/<area_id>.json")
+def context_area(area_id: str):
+    """A context area of the map (the sea) as GeoJSON simplified for `z`, named in `lang`."""
+    if not CONTEXT_ID.match(area_id):
+        raise NotFound("No such context area.")
+    zoom = parse_zoom(request.args.get("z"))
+    document = context_document(request_connection(), area_id, zoom, _language())
+    # Everyone sees the same sea, so even an official's copy may sit in a shared cache.
+    return _revisioned_json(document, document["revision"], PUBLIC)
 
 
 @bp.get("/<ids>/style.json")

@@ -19,7 +19,7 @@ from bench.load import run_wrk, sequential_pass, warm_until_cached
 from bench.procs import LOOPBACK, ContenderFailed, ServerSet, free_port
 from bench.tile_list import Tile, build_tile_list, write_paths
 from layers.catalogue import get_layer, list_layers
-from tiles.style_json import DRAW_ORDER
+from tiles.style_json import draw_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -37,7 +37,7 @@ def tile_lists(conn, seed: int, composite: bool) -> tuple[list[Tile], dict[str, 
     ids = [TILE_LAYER]
     if composite:
         shown = [item for item in list_layers(conn) if item.visible_by_default or item.id == TILE_LAYER]
-        shown.sort(key=lambda item: (DRAW_ORDER[item.geometry_kind], item.sort_order))
+        shown.sort(key=draw_rank)
         ids.append(",".join(item.id for item in shown))
     conn.rollback()
     return tiles, {layer_ids: [f"/tiles/{layer_ids}/{t.zxy}.pbf" for t in tiles] for layer_ids in ids}

@@ -37,8 +37,31 @@ class Guide:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """How a point is drawn, so it reads without colour: a shape (MARK_SHAPES), its CSS class and its words."""
+
+    shape: str
+    css_class: str
+    label: str
+
+
+PLAIN_MARK = Mark("circle", "", "")
+# Unit outlines of the shapes (x, y from the point's centre, y down), sized to look alike in area.
+MARK_SHAPES: dict[str, tuple[tuple[float, float], ...]] = {
+    "square": ((-0.9, -0.9), (0.9, -0.9), (0.9, 0.9), (-0.9, 0.9)),
+    "diamond": ((0.0, -1.25), (1.25, 0.0), (0.0, 1.25), (-1.25, 0.0)),
+    "triangle": ((0.0, -1.4), (1.25, 0.85), (-1.25, 0.85)),
+}
+MARK_RADIUS = 3.2
+
+
+@dataclass(frozen=True)
 class Chart:
-    """What to draw: a titled series with its unit, guide lines and how to write numbers."""
+    """What to draw: a titled series with its unit, guide lines, how to write numbers and mark points.
+
+    `description` is added to the chart's accessible name (a count of exceedances, say), since a
+    screen reader reads the chart as one image.
+    """
 
     title: str
     unit: str
@@ -46,8 +69,9 @@ class Chart:
     guides: Sequence[Guide] = ()
     number: Callable[[float], str] = str
     date: Callable[[dt.date], str] = dt.date.isoformat
-    flagged: Callable[[float], bool] = lambda _value: False
+    mark: Callable[[float], Mark] = lambda _value: PLAIN_MARK
     log_scale: bool = False
+    description: str = ""
 
 
 def _text(value: object) -> str:
@@ -89,8 +113,9 @@ def time_series_svg(chart: Chart) -> Markup:
         v = math.log10(max(value, 1.0)) if chart.log_scale else value
         return HEIGHT - BOTTOM - (v - lo) / (hi - lo) * (HEIGHT - TOP - BOTTOM)
 
+    name = f"{chart.title}. {chart.description}" if chart.description else chart.title
     out = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_text(chart.title)}">',
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_text(name)}">',
         f"<title>{_text(chart.title)} ({_text(chart.unit)})</title>",
         *_y_ticks(ticks, y, chart.number),
         *_x_ticks(first, last, x),
@@ -158,15 +183,32 @@ def _line(points: Sequence[tuple[dt.date, float]], x: Callable, y: Callable) -> 
     return f'<polyline class="series" points="{coords}"/>'
 
 
+def marker_svg(mark: Mark, cx: float, cy: float, r: float, css: str, inner: str = "") -> str:
+    """One point's marker: a circle, or the polygon of its shape, with `inner` (a title) inside."""
+    if mark.shape not in MARK_SHAPES:
+        return f'<circle class="{css}" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}">{inner}</circle>'
+    corners = " ".join(f"{cx + dx * r:.1f},{cy + dy * r:.1f}" for dx, dy in MARK_SHAPES[mark.shape])
+    return f'<polygon class="{css}" points="{corners}">{inner}</polygon>'
+
+
+def mark_symbol_svg(mark: Mark) -> Markup:
+    """A mark's shape alone, for a legend beside its words (hidden from screen readers, which read the words)."""
+    css = _text(f"dot {mark.css_class}".strip())
+    inner = marker_svg(mark, 8.0, 8.0, 5.0, css)
+    return Markup(
+        f'<svg class="mark-symbol" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">{inner}</svg>'
+    )
+
+
 def _dots(chart: Chart, x: Callable, y: Callable) -> list[str]:
     out = []
     for day, value in chart.points:
-        css = "dot over" if chart.flagged(value) else "dot"
-        label = f"{chart.date(day)}: {chart.number(value)} {chart.unit}"
-        out.append(
-            f'<circle class="{css}" cx="{x(day.toordinal()):.1f}" cy="{y(value):.1f}" r="2.5">'
-            f"<title>{_text(label)}</title></circle>"
-        )
+        mark = chart.mark(value)
+        css = _text(f"dot {mark.css_class}".strip())
+        label = f"{chart.date(day)}: {chart.number(value)} {chart.unit}" + (f" — {mark.label}" if mark.label else "")
+        r = MARK_RADIUS * (1.3 if mark.shape == "triangle" else 1.0)
+        title = f"<title>{_text(label)}</title>"
+        out.append(marker_svg(mark, x(day.toordinal()), y(value), r, css, title))
     return out
 
 

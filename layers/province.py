@@ -10,6 +10,17 @@ import numpy as np
 PROVINCE_BBOX = (104.3743, 19.2877, 106.0751, 20.6702)
 # Edits may reach this far past the box (about 2 km): a boundary drawn on the edge still fits.
 EDIT_TOLERANCE_DEGREES = 0.02
+# The context area (context_area.id) of the sea the province's coast faces, drawn under the layers.
+SEA_AREA_ID = "sea"
+# The map may be panned this far past the box, as a fraction of its size on each side (Leaflet's pad).
+MAP_PADDING = 0.5
+
+
+def map_bbox() -> tuple[float, float, float, float]:
+    """West, south, east, north of the map's bounds: the province's box padded by MAP_PADDING."""
+    west, south, east, north = PROVINCE_BBOX
+    dx, dy = (east - west) * MAP_PADDING, (north - south) * MAP_PADDING
+    return (west - dx, south - dy, east + dx, north + dy)
 
 
 def inside_province(bounds: Any, tolerance: float = EDIT_TOLERANCE_DEGREES) -> Any:

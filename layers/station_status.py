@@ -14,9 +14,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from layers.measurements import Parameter, Readings
-from layers.qcvn08 import Limit, limits_for
+from layers.qcvn08 import Limit, beyond_drawn_limits, limits_for
 
 LEVELS = ("A", "B", "C", "D")
+# How a reading is marked on the charts and in the table: its Table 2 level, "over" past the loosest
+# line drawn (level D, or ammonium past Table 1), "within" for ammonium inside its one limit.
+GRADES = ("A", "B", "C", "over", "within")
+# The station's level in its status line, as the grade whose mark it shares.
+LEVEL_GRADE = {"A": "A", "B": "B", "C": "C", "D": "over"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,13 @@ def parameter_level(code: str, value: float) -> str | None:
         if all(_meets(limit, value) for limit in limits if level in _levels(limit)):
             return level
     return "D"
+
+
+def reading_grade(code: str, value: float) -> str:
+    """How one reading is marked (GRADES): "over" past the loosest drawn limit, else its level, else "within"."""
+    if beyond_drawn_limits(code, value):
+        return "over"
+    return parameter_level(code, value) or "within"
 
 
 def _beyond_health_limit(code: str, value: float) -> bool:

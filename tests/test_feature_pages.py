@@ -41,7 +41,7 @@ def test_station_page_has_seven_charts_with_their_limit_lines(client, db):
     for code, chart in zip(PARAMETERS, charts, strict=True):
         lines = re.findall(r'<line class="limit (level-[a-z]+)"', chart)
         assert len(lines) == len(LIMITS[code]), code
-        assert len(re.findall(r'<circle class="dot', chart)) == 60, code  # monthly 2021-2025
+        assert len(re.findall(r'<(?:circle|polygon) class="dot', chart)) == 60, code  # monthly 2021-2025
     assert "Mức A 4" in charts[2] and "Mức B 6" in charts[2] and "Mức C 10" in charts[2]  # BOD5
     assert "Mức C 7.500" in charts[6]  # coliform, Vietnamese thousands separator
     assert "Bảng 1 0,3" in charts[5]  # ammonium: the one limit of Table 1
@@ -82,7 +82,8 @@ def test_readings_beyond_the_loosest_limit_are_marked(client, db):
         (expected,) = cur.fetchone()
     html = html_of(client, f"/layers/water_quality_stations/features/{station}")
     assert html.count('<td class="num over">') == expected > 0
-    assert html.count('<circle class="dot over"') == expected
+    charts = "".join(re.findall(r'<svg class="chart".*?</svg>', html, re.S))
+    assert charts.count('<polygon class="dot mark-over"') == expected
 
 
 def test_english_station_page(client, db):

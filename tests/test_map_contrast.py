@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from layers.sample.definitions import COMMUNES, WATER_QUALITY_STATIONS
 
-MAP_BACKGROUND = "#dddddd"  # Leaflet's container, with no basemap
+MAP_BACKGROUND = "#dcdad3"  # the map's container with no basemap (atlas-labels.css): the neighbouring land
 
 
 def rgb(hex_colour: str) -> tuple[float, float, float]:

@@ -130,7 +130,8 @@ def test_offline_the_map_has_no_basemap_and_no_switcher_to_an_online_one(chromiu
     assert not any("atlas-basemap.js" in url or "openstreetmap" in url for url in watched.requests)
     assert page.locator(".leaflet-tile-pane img").count() == 0
     assert (
-        page.evaluate("getComputedStyle(document.querySelector('.folium-map')).backgroundColor") == "rgb(201, 217, 228)"
+        # The neighbouring land's grey; the sea is drawn over it (tests/test_sea_browser.py).
+        page.evaluate("getComputedStyle(document.querySelector('.folium-map')).backgroundColor") == "rgb(220, 218, 211)"
     )
     page.context.close()
 

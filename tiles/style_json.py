@@ -18,13 +18,25 @@ STYLE_PATH = "/tiles/{ids}/style.json?v={v}"
 TILEJSON_PATH = "/tiles/{ids}.json"
 # Polygons first, then lines, then points: what is drawn last is on top (as on the atlas map).
 DRAW_ORDER = {"polygon": 0, "line": 1, "point": 2}
+# An unfilled polygon is an edge (the province's): drawn after the filled ones so no fill covers it.
+OUTLINE_RANK = 0.5
 UNCATEGORIZED_COLOR = "#999999"  # as atlas-style.js draws a value outside the categories
 MAX_CELL_RADIUS = 16.0
 
 
+def draw_rank(layer: LayerDef) -> tuple[float, int]:
+    """Where a layer is drawn: filled polygons, polygon edges, lines, points, each by sort order."""
+    rank = float(DRAW_ORDER[layer.geometry_kind])
+    style = layer.style
+    unfilled = (style.fill_color is None and not style.categories) or style.fill_opacity == 0
+    if layer.geometry_kind == "polygon" and unfilled:
+        rank = OUTLINE_RANK
+    return rank, layer.sort_order
+
+
 def in_draw_order(layers: list[LayerDef]) -> list[LayerDef]:
-    """The layers in the order they are drawn: polygons, lines, points, each by sort order."""
-    return sorted(layers, key=lambda layer: (DRAW_ORDER[layer.geometry_kind], layer.sort_order))
+    """The layers in the order they are drawn (draw_rank): what is drawn last is on top."""
+    return sorted(layers, key=draw_rank)
 
 
 def _ids(layers: list[LayerDef]) -> str:

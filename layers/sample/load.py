@@ -20,6 +20,7 @@ from layers.sample.generate import (
     scale_forest_cover,
     scale_species_observations,
 )
+from layers.sample.sea import SEA_ID, SEA_NAME_EN, SEA_NAME_VI, sea_geometry
 from layers.tables import start_tiles_afresh
 
 Progress = Callable[[int], None]
@@ -42,10 +43,22 @@ def load_sample(conn: Connection, seed: int = DEFAULT_SEED) -> dict[str, int]:
         register_layer(conn, layer)
         counts[layer.id] = copy_features(conn, layer, data[layer.id])
     _load_measurements(conn, data["water_quality_stations"], seed)
+    load_sea(conn)
     start_tiles_afresh(conn, list(counts))
     _analyze(conn, [layer.id for layer in SAMPLE_LAYERS])
     conn.commit()
     return counts
+
+
+def load_sea(conn: Connection) -> bool:
+    """Store the sea off the coast as the map's context, unless it is there already; True when stored."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO context_area (id, name_vi, name_en, geom) VALUES (%s, %s, %s, %s::geometry)"
+            " ON CONFLICT (id) DO NOTHING",
+            (SEA_ID, SEA_NAME_VI, SEA_NAME_EN, str(ewkb_hex([sea_geometry()])[0])),
+        )
+        return cur.rowcount == 1
 
 
 def _load_measurements(conn: Connection, stations: list, seed: int) -> None:

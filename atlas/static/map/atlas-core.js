@@ -126,6 +126,7 @@
       global.AtlasIdentify.add(state);
       if (global.AtlasBasemap) { global.AtlasBasemap.add(state); }
       global.AtlasLabels.add(state);
+      global.AtlasSea.add(state);
       global.AtlasTable.add(state);
       global.AtlasPermalink.follow(state);
       state.refresh();

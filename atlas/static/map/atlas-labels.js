@@ -52,6 +52,7 @@
     var placed = [];
     order.forEach(function (c) {
       if (c.kind === "line" && tooClose(c, placed)) { return; }
+      if (c.kind === "extra" && placed.some(function (p) { return p.text === c.text; })) { return; }
       var spots = positions(c);
       for (var i = 0; i < spots.length; i++) {
         var box = boxOf(spots[i].x, spots[i].y, c.width, c.height, c.angle);
@@ -85,6 +86,7 @@
     this.map = state.map;
     this.config = state.config.labels;
     this.rows = {}; // by layer id, once loaded
+    this.extra = []; // names that are no layer's, such as the sea's (atlas-sea.js)
     this.widths = {};
     this.pane = this.map.createPane("atlasLabels");
     this.pane.classList.add("atlas-label-pane");
@@ -129,11 +131,27 @@
     return this.widths[text];
   };
 
+  // Names of no layer ({layer, text, color, spots(width, height)}), placed before every layer's.
+  Labels.prototype.setExtra = function (labels) {
+    this.extra = labels;
+    this.draw();
+  };
+
   Labels.prototype.candidates = function () {
     var state = this.state, map = this.map, self = this;
     var rows = shownRows(this.document(), map.getZoom(), function (id) { return state.visible[id]; });
     var rank = {};
-    return rows.map(function (row) {
+    // Each extra name may go at any of its spots ([lat, lon], best first); place() keeps the first that fits.
+    var extra = [];
+    this.extra.forEach(function (e) {
+      var width = self.width(e.text);
+      e.spots(width, LABEL_HEIGHT).forEach(function (spot, i) {
+        var point = map.latLngToContainerPoint(spot);
+        extra.push({ layer: e.layer, text: e.text, color: e.color, kind: "extra", x: point.x, y: point.y,
+          angle: 0, width: width, height: LABEL_HEIGHT, priority: 1e9, rank: i });
+      });
+    });
+    return extra.concat(rows.map(function (row) {
       var layer = state.byId[row[0]];
       var point = map.latLngToContainerPoint([row[4], row[3]]);
       rank[row[0]] = (rank[row[0]] || 0) + 1;
@@ -143,7 +161,7 @@
         angle: kind === "line" ? readableAngle(row[5]) : 0, width: self.width(row[2]), height: LABEL_HEIGHT,
         priority: self.config.layers[row[0]].priority, rank: rank[row[0]]
       };
-    });
+    }));
   };
 
   Labels.prototype.draw = function () {
@@ -155,7 +173,7 @@
       var node = global.AtlasDom.el("span", "atlas-label atlas-label-" + label.kind, label.text);
       node.dataset.layer = label.layer;
       node.style.width = label.width + "px";
-      node.style.color = textColor(this.state.byId[label.layer].style.color);
+      node.style.color = label.color || textColor(this.state.byId[label.layer].style.color);
       var x = origin.x + label.x - label.width / 2, y = origin.y + label.y - label.height / 2;
       node.style.transform = "translate(" + x + "px," + y + "px) rotate(" + label.angle + "deg)";
       fragment.appendChild(node);

@@ -106,7 +106,7 @@
       map.getContainer().setAttribute("role", "region");
       map.getContainer().setAttribute("aria-label", state.t("map_label"));
       map.getContainer().setAttribute("aria-describedby", "atlas-map-description");
-      map.setMaxBounds(bounds.pad(0.5));
+      map.setMaxBounds(state.config.max_bounds ? L.latLngBounds(state.config.max_bounds) : bounds.pad(0.5));
       map.setMinZoom(Math.max(6, Math.floor(map.getBoundsZoom(bounds)) - 1));
       L.control.zoom({ position: "topleft", zoomInTitle: state.t("zoom_in"), zoomOutTitle: state.t("zoom_out") }).addTo(map);
       global.AtlasDom.control(map, "topleft", "atlas-tools", function (container) {
