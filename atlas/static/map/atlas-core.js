@@ -115,6 +115,9 @@
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
       global.AtlasTools.fitProvince(map, config.bounds);
       global.AtlasPermalink.restore(state);
+      global.AtlasTools.keepNear(map, config.bounds);
+      // The first tiles are asked for before the controls are built, so they travel meanwhile.
+      state.refresh();
       global.AtlasPanel.add(state);
       global.AtlasLegend.add(state);
       global.AtlasSearch.add(state);
@@ -128,7 +131,8 @@
       global.AtlasLabels.add(state);
       global.AtlasTable.add(state);
       global.AtlasPermalink.follow(state);
-      state.refresh();
+      // What the controls registered for hears of the first view now, as of every later change.
+      state.changed();
       global.atlasState = state;
       return state;
     }
