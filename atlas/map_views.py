@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from branca.element import Figure
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from atlas.auth import page_user, request_access
 from atlas.i18n import current_language
-from atlas.mapbuild import build_map, map_config
+from atlas.map_assets import MEDIA_TYPES, bundle
+from atlas.mapbuild import build_map, map_config, page_assets
 from atlas.requestdb import request_connection
 from atlas.security_headers import with_nonce
 from layers.access import visible_catalogue
 from layers.crs import VN2000_PROVINCE_SRID, proj4_definition
+from layers.errors import NotFound
 from layers.province import SEA_AREA_ID
 from tiles.context import context_revision
 from tiles.tilejson import tile_path
@@ -110,3 +112,28 @@ def atlas_map():
         folium_html=figure.html.render(),
         folium_script=figure.script.render(),
     )
+
+
+# A year: the name changes with the content, so a cached copy is never stale.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@bp.get("/assets/<filename>")
+def asset(filename: str) -> Response:
+    """The map's bundled scripts or stylesheets (atlas/map_assets.py), gzipped when the browser takes it."""
+    # Any worker answers for any page's bundle: both variants (with and without the basemap switcher).
+    for offline in (True, False):
+        for names in page_assets(offline):
+            found = bundle(names)
+            if found.filename == filename:
+                gzipped = request.accept_encodings.quality("gzip") > 0
+                response = Response(found.gzipped if gzipped else found.body, content_type=MEDIA_TYPES[found.kind])
+                if gzipped:
+                    response.headers["Content-Encoding"] = "gzip"
+                response.headers["Vary"] = "Accept-Encoding"
+                response.headers["Cache-Control"] = IMMUTABLE
+                # One tag per representation (RFC 9110: a strong tag names the bytes sent).
+                response.set_etag(found.digest + ("-gzip" if gzipped else ""))
+                response.make_conditional(request)
+                return response
+    raise NotFound(f"There is no map asset called '{filename[:64]}'; reload the map for the current one.")

@@ -15,6 +15,7 @@ from flask import request, url_for
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from atlas.map_assets import bundle
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.display import display_spec
 from layers.province import PROVINCE_BBOX, map_bbox
@@ -65,16 +66,24 @@ class AtlasVectorTiles(JSCSSMixin, folium.MacroElement):
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
-        # With nothing but "none" to offer (offline), the basemap switcher is not sent at all.
         offline = len(config.get("basemaps", ())) < 2
-        scripts = [name for name in MAP_SCRIPTS if not (offline and name == "atlas-basemap.js")]
-        sheets = MAP_STYLESHEETS if offline else (*MAP_STYLESHEETS, "atlas-basemap.css")
         self._name = "AtlasVectorTiles"
         self.config = config
+        # The map's own scripts and styles as one file each (atlas/map_assets.py).
+        script, sheet = (bundle(names) for names in page_assets(offline))
         self.default_js = [
             ("vectorgrid", url_for("static", filename="vendor/Leaflet.VectorGrid.bundled.min.js")),
-        ] + [(name, url_for("static", filename=f"map/{name}")) for name in scripts]
-        self.default_css = [(name, url_for("static", filename=f"map/{name}")) for name in sheets]
+            ("atlas_map_js", url_for("atlas_map.asset", filename=script.filename)),
+        ]
+        self.default_css = [("atlas_map_css", url_for("atlas_map.asset", filename=sheet.filename))]
+
+
+def page_assets(offline: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The map's scripts and stylesheets under atlas/static/map/, in the page's order."""
+    # With nothing but "none" to offer (offline), the basemap switcher is not sent at all.
+    if offline:
+        return tuple(name for name in MAP_SCRIPTS if name != "atlas-basemap.js"), MAP_STYLESHEETS
+    return MAP_SCRIPTS, (*MAP_STYLESHEETS, "atlas-basemap.css")
 
 
 def style_config(layer: LayerDef, lang: str) -> dict[str, Any]:

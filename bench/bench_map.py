@@ -98,6 +98,41 @@ def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[
     return drawn_ms, received, assets
 
 
+def print_timeline(browser, url: str, name: str, profile: dict) -> None:
+    """One cold visit's critical path: when the page, each resource and the first drawn tiles began and ended."""
+    context = browser.new_context(**profile["context"])
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if profile["network"]:
+        cdp.send("Network.emulateNetworkConditions", profile["network"])
+    if profile["cpu"] > 1:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
+    page.goto(url)
+    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=60_000)
+    rows = page.evaluate(
+        """() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const rows = [['page', 0, nav.responseStart, nav.responseEnd, nav.transferSize],
+                          ['DOMContentLoaded', nav.domContentLoadedEventEnd, null, null, 0]];
+            for (const e of performance.getEntriesByType('resource')) {
+                if (e.startTime < window.atlasFirstTilesDrawnAt) {
+                    const name = e.name.replace(location.origin, '');
+                    rows.push([name, e.startTime, e.responseStart, e.responseEnd, e.transferSize]);
+                }
+            }
+            rows.push(['first tiles drawn', window.atlasFirstTilesDrawnAt, null, null, 0]);
+            return rows.sort((a, b) => a[1] - b[1]);
+        }"""
+    )
+    print(f"{name}: one cold visit, ms from navigation (asked, first byte, last byte)")
+    for label, start, first, last, size in rows:
+        times = f"{start:7.0f}" + (f"{first:7.0f}{last:7.0f}{size / 1024:8.1f} KB" if first is not None else "")
+        print(f"  {times}  {label[:90]}")
+    context.close()
+
+
 def gzip_size(path: Path) -> int:
     """Bytes of the file once gzipped (level 6, as a web server would)."""
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
@@ -121,6 +156,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=7, help="visits per viewport (median is reported)")
     parser.add_argument("--port", type=int, default=5091)
+    parser.add_argument("--timeline", action="store_true", help="also print one visit's requests in time order")
     args = parser.parse_args(argv)
     raise_on_sigterm()
     servers = ServerSet()
@@ -132,6 +168,9 @@ def main(argv: list[str]) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             one_visit(browser, url, PROFILES["desktop"])  # the server's own first request warms its pool
+            if args.timeline:
+                for name, profile in PROFILES.items():
+                    print_timeline(browser, url, name, profile)
             for name, profile in PROFILES.items():
                 times, sizes = [], []
                 for _ in range(args.visits):

@@ -128,6 +128,7 @@ def test_offline_the_map_has_no_basemap_and_no_switcher_to_an_online_one(chromiu
     # With only "none" to offer, the switcher (and its script) is left out.
     assert page.locator(".atlas-basemap").count() == 0
     assert not any("atlas-basemap.js" in url or "openstreetmap" in url for url in watched.requests)
+    assert page.evaluate("typeof window.AtlasBasemap") == "undefined", "the map's bundle leaves the switcher out"
     assert page.locator(".leaflet-tile-pane img").count() == 0
     assert (
         # The neighbouring land's grey; the sea is drawn over it (tests/test_sea_browser.py).

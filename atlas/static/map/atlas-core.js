@@ -115,6 +115,9 @@
       L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
       global.AtlasTools.fitProvince(map, config.bounds);
       global.AtlasPermalink.restore(state);
+      global.AtlasTools.keepNear(map, config.bounds, config.max_bounds);
+      // The first tiles are asked for before the controls are built, so they travel meanwhile.
+      state.refresh();
       global.AtlasPanel.add(state);
       global.AtlasLegend.add(state);
       global.AtlasSearch.add(state);
@@ -129,7 +132,8 @@
       global.AtlasSea.add(state);
       global.AtlasTable.add(state);
       global.AtlasPermalink.follow(state);
-      state.refresh();
+      // What the controls registered for hears of the first view now, as of every later change.
+      state.changed();
       global.atlasState = state;
       return state;
     }

@@ -97,17 +97,23 @@
     map.options.zoomSnap = snap;
   }
 
+  // The map kept near the province: AtlasMap.start sets this before the first tiles are asked
+  // for, so a view it moves back is never fetched.
+  function keepNear(map, bounds, maxBounds) {
+    map.setMaxBounds(maxBounds ? L.latLngBounds(maxBounds) : bounds.pad(0.5));
+    map.setMinZoom(Math.max(6, Math.floor(map.getBoundsZoom(bounds)) - 1));
+  }
+
   global.AtlasTools = {
     sources: sources,
     fitProvince: fitProvince,
+    keepNear: function (map, bounds, maxBounds) { keepNear(map, L.latLngBounds(bounds), maxBounds); },
     add: function (state) {
       var map = state.map, bounds = L.latLngBounds(state.config.bounds);
       // The map's text alternative: its name, and how to reach its content without seeing it.
       map.getContainer().setAttribute("role", "region");
       map.getContainer().setAttribute("aria-label", state.t("map_label"));
       map.getContainer().setAttribute("aria-describedby", "atlas-map-description");
-      map.setMaxBounds(state.config.max_bounds ? L.latLngBounds(state.config.max_bounds) : bounds.pad(0.5));
-      map.setMinZoom(Math.max(6, Math.floor(map.getBoundsZoom(bounds)) - 1));
       L.control.zoom({ position: "topleft", zoomInTitle: state.t("zoom_in"), zoomOutTitle: state.t("zoom_out") }).addTo(map);
       global.AtlasDom.control(map, "topleft", "atlas-tools", function (container) {
         toolButton(container, "atlas-tool-home", "⌂", state.t("home"), function () { fitProvince(map, bounds); });

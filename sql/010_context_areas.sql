@@ -1,7 +1,7 @@
 -- Context of the map that is not an atlas layer (issue 11, item 2): the sea the province faces, drawn
 -- under the layers so the map reads without a basemap. Nobody edits, exports or searches it, so it
 -- has no catalogue row, history or tiles of its own; the map fetches it as one small simplified shape.
--- depends: 008_sensitive_access
+-- depends: 009_staged_imports
 CREATE TABLE context_area (
     id text PRIMARY KEY CHECK (id ~ '^[a-z][a-z0-9_]*$'),
     name_vi text NOT NULL CHECK (name_vi <> ''),
