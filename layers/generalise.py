@@ -225,6 +225,8 @@ def set_cell_triggers(conn: Connection, layer: LayerDef, enabled: bool) -> None:
 
 def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
     """Recount the layer's cells from scratch (after a TRUNCATE or a change of the rules)."""
+    if layer.aggregate_below_zoom is None:
+        return
     with conn.cursor() as cur:
         cur.execute(sql.SQL("TRUNCATE {}").format(cells_identifier(layer)))
     recount_cells(conn, layer, table_identifier(layer))

@@ -6,6 +6,7 @@ import re
 import secrets
 from typing import Any
 
+import psycopg2
 from flask.testing import FlaskClient
 from psycopg2.extensions import connection as Connection
 
@@ -137,3 +138,14 @@ def layer_snapshot(db: Connection, layer_id: str) -> tuple[int, int, int, int]:
         (revision,) = cur.fetchone()
     db.rollback()
     return rows, versions, entries, revision
+
+
+def committed(database_url: str, query: str, params: tuple = ()) -> tuple | None:
+    """Run one statement on a connection of its own and commit; its first row, if it returns rows."""
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchone() if cur.description else None
+    finally:
+        conn.close()

@@ -16,8 +16,9 @@ from flask.testing import FlaskClient
 from psycopg2.extensions import connection as Connection
 from pyogrio import raw
 
-from layers.catalogue import LayerDef, get_layer, save_layer_definition
-from layers.tables import create_layer_table
+from layers.catalogue import LayerDef, get_layer
+from layers.generalise import rebuild_cells
+from layers.registry import register_layer
 
 LAYER = "import_wells"
 SOURCE_LAYER = "groundwater_wells"
@@ -25,11 +26,10 @@ NAMES = ("Thanh Hóa", "Pù Luông", "Xuân Liên", "Bến En")
 
 
 def copy_layer(conn: Connection, source_id: str, copy_id: str, title_en: str, rows: int) -> LayerDef:
-    """A private copy of a layer (definition, table and its first `rows` features, no history); commits."""
+    """A private copy of a layer (definition, table, cells and its first `rows` features, no history); commits."""
     source = get_layer(conn, source_id)
     copy = dataclasses.replace(source, id=copy_id, title_en=title_en)
-    save_layer_definition(conn, copy)
-    create_layer_table(conn, copy)
+    register_layer(conn, copy)
     with conn.cursor() as cur:
         cur.execute("SELECT set_config('atlas.history', 'off', true)")
         columns = ", ".join(["fid", *(f.name for f in copy.fields), "geom"])
@@ -39,6 +39,7 @@ def copy_layer(conn: Connection, source_id: str, copy_id: str, title_en: str, ro
             (rows,),
         )
         cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{copy_id}', 'fid'), 100000)")
+    rebuild_cells(conn, copy)
     conn.commit()
     return copy
 
@@ -47,6 +48,7 @@ def drop_layer(conn: Connection, layer_id: str) -> None:
     """Remove a layer made by copy_layer, with its history and grants; commits."""
     with conn.cursor() as cur:
         cur.execute(f"DROP TABLE layerdata.{layer_id}")
+        cur.execute(f"DROP TABLE IF EXISTS layercells.{layer_id}")
         cur.execute("DELETE FROM feature_history WHERE layer_id = %s", (layer_id,))
         cur.execute("DELETE FROM layer_grant WHERE layer_id = %s", (layer_id,))
         cur.execute("DELETE FROM layer WHERE id = %s", (layer_id,))

@@ -6,18 +6,15 @@ cells' triggers, the public-position index and every name the table had, and cou
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import threading
 
 import psycopg2
 import pytest
 
-from layers.catalogue import get_layer
 from layers.exchange import staging
 from layers.generalise import rebuild_cells
-from layers.registry import register_layer
-from tests.importing import drop_layer
+from tests.importing import copy_layer, drop_layer
 
 LAYER = "staged_species"
 ROWS = 300
@@ -27,24 +24,7 @@ ROWS = 300
 def species(database_url: str):
     """A copy of the species layer (cells, sensitive rules) with its first ROWS records; dropped afterwards."""
     conn = psycopg2.connect(database_url)
-    source = get_layer(conn, "species_observations")
-    layer = dataclasses.replace(source, id=LAYER, title_en="Staged import test species")
-    register_layer(conn, layer)
-    with conn.cursor() as cur:
-        cur.execute("SELECT set_config('atlas.history', 'off', true)")
-        columns = ", ".join(["fid", *(f.name for f in layer.fields), "geom"])
-        cur.execute(
-            f"INSERT INTO layerdata.{LAYER} ({columns}) SELECT {columns} FROM layerdata.species_observations"
-            " ORDER BY fid LIMIT %s",
-            (ROWS,),
-        )
-        cur.execute(f"SELECT setval(pg_get_serial_sequence('layerdata.{LAYER}', 'fid'), 500000)")
-    rebuild_cells(conn, layer)
-    conn.commit()
-    yield layer
-    with conn.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS layercells.{LAYER}")
-    conn.commit()
+    yield copy_layer(conn, "species_observations", LAYER, "Staged import test species", ROWS)
     drop_layer(conn, LAYER)
     conn.close()
 
@@ -152,7 +132,7 @@ def test_replace_swaps_in_a_table_with_every_name_index_and_trigger(client, db, 
             f"INSERT INTO layerdata.{LAYER} ({columns})"
             f" SELECT {columns} FROM layerdata.{LAYER} ORDER BY fid LIMIT 1 RETURNING fid"
         )
-        assert cur.fetchone()[0] > max(highest, 500000)
+        assert cur.fetchone()[0] > max(highest, 100000)
         cur.execute("SELECT count(*) FROM feature_history WHERE layer_id = %s AND id > %s", (LAYER, mark))
         assert cur.fetchone()[0] == 2 * ROWS + 1
     _cells_match_a_recount(db, species)

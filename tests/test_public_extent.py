@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import psycopg2
 import pytest
 
+from tests.editing import committed
 from tests.exporting import download, unpack
 from tests.test_sensitive_data import official  # noqa: F401 (fixture)
 
@@ -21,26 +22,16 @@ GMD = {"gmd": "http://www.isotc211.org/2005/gmd", "gco": "http://www.isotc211.or
 BEYOND_DEG = 0.15
 
 
-def _execute(database_url: str, query: str, params: tuple = ()) -> tuple | None:
-    conn = psycopg2.connect(database_url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchone() if cur.description else None
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def edge_record(database_url):
     """A critically endangered record east of every other species record: its exact and public longitude."""
-    east, north, south = _execute(
+    east, north, south = committed(
         database_url,
         f"SELECT ST_XMax(e), ST_YMax(e), ST_YMin(e) FROM (SELECT ST_Extent(geom) e FROM layerdata.{SPECIES}) t",
     )
     # Not on a round number, so no grid-cell centre or other record lands on it by chance.
     x, y = east + BEYOND_DEG + 0.0012345, (north + south) / 2 + 0.0006789
-    fid, centre_x = _execute(
+    fid, centre_x = committed(
         database_url,
         f"INSERT INTO layerdata.{SPECIES} (occurrence_id, scientific_name, event_date, iucn_category, geom)"
         " VALUES ('urn:test:edge', 'Trachypithecus delacouri', '2025-01-01', 'CR',"
@@ -48,7 +39,7 @@ def edge_record(database_url):
         (x, y),
     )
     yield {"fid": fid, "x": x, "y": y, "centre_x": centre_x, "before_east": east}
-    _execute(database_url, f"DELETE FROM layerdata.{SPECIES} WHERE occurrence_id = 'urn:test:edge'")
+    committed(database_url, f"DELETE FROM layerdata.{SPECIES} WHERE occurrence_id = 'urn:test:edge'")
 
 
 def _east(box) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import psycopg2
 import pytest
+
+from tests.editing import committed
 
 
 @pytest.mark.parametrize(
@@ -65,16 +66,6 @@ def test_a_result_says_what_it_is_beside_its_name(client, db):
 # Where a result is: the nearest river within reach, else the commune it lies in
 
 
-def _execute(database_url: str, query: str, params: tuple = ()) -> tuple | None:
-    conn = psycopg2.connect(database_url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchone() if cur.description else None
-    finally:
-        conn.close()
-
-
 PERMIT = (
     "INSERT INTO layerdata.water_permits (permit_no, holder, water_source, issued_on, status, geom)"
     " SELECT %s, 'Công ty thử nghiệm', water_source, issued_on, status, ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
@@ -85,22 +76,22 @@ PERMIT = (
 @pytest.fixture(scope="module")
 def placed_permits(database_url):
     """Two permits of the test's own: one 300 m from sông Mã, one in a commune with no river within 5 km."""
-    river_x, river_y = _execute(
+    river_x, river_y = committed(
         database_url,
         # 300 m north of the middle of sông Mã's line (0.0027° of latitude).
         "SELECT ST_X(p), ST_Y(p) + 0.0027 FROM (SELECT ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) p"
         " FROM layerdata.rivers WHERE name = 'Sông Mã') t",
     )
-    far_x, far_y, commune = _execute(
+    far_x, far_y, commune = committed(
         database_url,
         "SELECT ST_X(p), ST_Y(p), name FROM (SELECT ST_PointOnSurface(geom) p, name, fid FROM layerdata.communes) c"
         " WHERE NOT EXISTS (SELECT 1 FROM layerdata.rivers r"
         "  WHERE ST_DWithin(r.geom::geography, c.p::geography, 5000)) ORDER BY fid LIMIT 1",
     )
-    _execute(database_url, PERMIT, ("999/GP-THU-SONG", river_x, river_y))
-    _execute(database_url, PERMIT, ("999/GP-THU-XA", far_x, far_y))
+    committed(database_url, PERMIT, ("999/GP-THU-SONG", river_x, river_y))
+    committed(database_url, PERMIT, ("999/GP-THU-XA", far_x, far_y))
     yield {"commune": commune}
-    _execute(database_url, "DELETE FROM layerdata.water_permits WHERE permit_no LIKE '999/GP-THU-%%'")
+    committed(database_url, "DELETE FROM layerdata.water_permits WHERE permit_no LIKE '999/GP-THU-%%'")
 
 
 def _result(client, query: str, **params) -> dict:
