@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from inspect import CO_COROUTINE
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 from flask import Flask
@@ -37,10 +39,24 @@ from tiles.cache import MemoryTileCache, NoTileCache, RedisTileCache
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class AtlasFlask(Flask):
+    """Flask, telling plain functions from `async def` ones by their code flag.
+
+    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request (ten for a
+    tile), which unwraps and inspects each one; a plain `def` needs only its code flag read.
+    """
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """`func` itself when it is a plain function; otherwise as Flask decides."""
+        if type(func) is FunctionType and not func.__code__.co_flags & CO_COROUTINE:
+            return func
+        return super().ensure_sync(func)
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from ATLAS_* settings (and overrides); connects to nothing until a request needs it."""
     settings = load_settings(overrides=overrides)
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "atlas" / "static"))
+    app = AtlasFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "atlas" / "static"))
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import psycopg2
 from flask import Flask, Request, current_app, g, request, session
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,6 +37,8 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 # Failed sign-ins allowed before the next try must wait: per account, and per address.
 FAILED_LOGINS_PER_ACCOUNT = "5 per 5 minutes"
 FAILED_LOGINS_PER_ADDRESS = "20 per 5 minutes"
+# Where Flask-Limiter keeps a request's checked limits, on the request context, once a limit is checked.
+LIMITER_STATE = "_limiter_request_context"
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -41,7 +46,8 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session when there is no cookie (most map and tile requests), else the signed one."""
-        if self.get_cookie_name(app) not in request.cookies:
+        # No Cookie header at all (a tile from a script, a map without a session): nothing to parse.
+        if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
 
@@ -66,10 +72,31 @@ def init_auth(app: Flask, settings: Settings) -> None:
     # The limits are only the sign-in view's decorators, which check themselves; the middleware
     # would look for default and blueprint limits (there are none) on every request, tiles too.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+    _limiter_hooks_only_after_limits(app)
     if settings.trusted_proxies:
         # Behind our own nginx the client's address is in X-Forwarded-For; trust exactly that many hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)  # type: ignore[method-assign]
     app.context_processor(lambda: {"page_user": page_user})
+
+
+def _limiter_hooks_only_after_limits(app: Flask) -> None:
+    """Run Flask-Limiter's after-request hook (which deducts failed sign-ins) and its teardown only
+    where a limit was checked: elsewhere, tiles among them, each built the limiter's state to find it empty.
+    """
+
+    def guarded(hook: Callable) -> Callable:
+        @functools.wraps(hook)
+        def run(value):  # the response (after the request), or the exception (at teardown)
+            return hook(value) if hasattr(request_ctx, LIMITER_STATE) else value
+
+        return run
+
+    def is_limiters(hook: Callable) -> bool:
+        owner = getattr(hook, "__self__", None) or (getattr(hook, "args", None) or (None,))[0]
+        return owner is limiter
+
+    for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None]):
+        hooks[:] = [guarded(hook) if is_limiters(hook) else hook for hook in hooks]
 
 
 def sign_in(user: User) -> None:
@@ -86,8 +113,13 @@ def sign_out() -> None:
     session.clear()
 
 
+def _authorization() -> str:
+    # From the environ: request.headers raises (and catches) a KeyError for a header that is absent.
+    return request.environ.get("HTTP_AUTHORIZATION", "")
+
+
 def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+    header = _authorization()
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else None
 
@@ -97,7 +129,7 @@ BASIC_PREFIX = "/ogc"
 
 
 def _basic_credentials() -> tuple[str, str] | None:
-    header = request.headers.get("Authorization", "")
+    header = _authorization()
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic" or not (request.path == BASIC_PREFIX or request.path.startswith(BASIC_PREFIX + "/")):
         return None

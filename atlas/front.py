@@ -116,8 +116,11 @@ def write_nginx_config(settings: Settings, backend_port: int) -> Path:
     return config
 
 
-def gunicorn_command(bind: str) -> list[str]:
-    """gunicorn serving wsgi:app with threads, so requests wait for pooled connections."""
+def gunicorn_command(bind: str, access_log: bool = True) -> list[str]:
+    """gunicorn serving wsgi:app with threads, so requests wait for pooled connections.
+
+    Behind nginx, nginx writes the access log (`access_log=False`); gunicorn alone writes its own.
+    """
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     return [
         gunicorn,
@@ -133,8 +136,7 @@ def gunicorn_command(bind: str) -> list[str]:
         # gunicorn closed first, nginx could send a request into the closing socket and answer 502.
         "--keep-alive",
         str(UPSTREAM_IDLE_S + 15),
-        "--access-logfile",
-        "-",
+        *(["--access-logfile", "-"] if access_log else []),
         # Above the atlas's own limits, so the atlas answers an over-long request in its own form.
         *(part for pair in GUNICORN_LIMITS.items() for part in pair),
         "wsgi:app",
@@ -158,7 +160,8 @@ def run_front(settings: Settings) -> int:
     config = write_nginx_config(settings, backend_port)
     # nginx puts the client's address in X-Forwarded-For; the app trusts that one hop (sign-in limits).
     environment = {"ATLAS_TRUSTED_PROXIES": "1"} | dict(os.environ)
-    backend = subprocess.Popen(gunicorn_command(f"127.0.0.1:{backend_port}"), cwd=ROOT, env=environment)
+    command = gunicorn_command(f"127.0.0.1:{backend_port}", access_log=False)
+    backend = subprocess.Popen(command, cwd=ROOT, env=environment)
     children = [backend]
     stopping = False
 

@@ -60,7 +60,10 @@ def check_request_size() -> None:
 
 def refuse_nul_characters() -> None:
     """Refuse NUL in the path, the query or a plain form: no text column can hold it (psycopg2 would fail)."""
-    values = [request.path, *request.args.keys(), *request.args.values()]
+    # A NUL reaches the query's keys and values only as %00 (or itself): most requests have neither.
+    query = request.environ.get("QUERY_STRING", "")
+    decoded_query = [*request.args.keys(), *request.args.values()] if "%00" in query or "\x00" in query else []
+    values = [request.path, *decoded_query]
     if request.mimetype == "application/x-www-form-urlencoded":
         values += [*request.form.keys(), *request.form.values()]
     if any("\x00" in value for value in values):

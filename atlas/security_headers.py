@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, g
 from markupsafe import Markup
 
 OSM_TILES = "https://tile.openstreetmap.org"
@@ -61,15 +61,23 @@ def with_nonce(html: str) -> Markup:
     return Markup(html.replace("<script>", f'<script nonce="{nonce}">').replace("<style>", f'<style nonce="{nonce}">'))
 
 
-def _add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    online = current_app.extensions["atlas.settings"].online_basemap
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce"), online))
-    return response
-
-
 def init_security_headers(app: Flask) -> None:
-    """Add the headers to every response, errors included."""
-    app.after_request(_add_headers)
+    """Add the headers to every response, errors included (a header a view set itself is kept)."""
+    online = app.extensions["atlas.settings"].online_basemap
+    # Built once: most responses (tiles, JSON) run no inline block, so their policy never changes.
+    plain = content_security_policy(None, online)
+    wanted = [(name.lower(), name, value) for name, value in HEADERS.items()]
+
+    def add_headers(response: Response) -> Response:
+        # One pass over the response's headers instead of a failed lookup (a KeyError) per header.
+        present = {name.lower() for name, _ in response.headers}
+        for key, name, value in wanted:
+            if key not in present:
+                response.headers.add(name, value)
+        if "content-security-policy" not in present:
+            nonce = g.get("csp_nonce")
+            response.headers.add("Content-Security-Policy", content_security_policy(nonce, online) if nonce else plain)
+        return response
+
+    app.after_request(add_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

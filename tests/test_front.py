@@ -31,7 +31,12 @@ def _get(url: str, **headers: str):
 
 
 @pytest.fixture(scope="module")
-def served(database_url):
+def served_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("front") / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def served(database_url, served_log):
     if shutil.which("nginx") is None:
         pytest.fail("nginx is missing: scripts/system-packages.sh installs nginx-light")
     port = unused_port()
@@ -40,7 +45,7 @@ def served(database_url):
         [sys.executable, "-m", "atlas", "serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=served_log.open("wb"),
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -208,6 +213,19 @@ def test_many_or_large_headers_are_answered_in_the_atlas_form(served, path, extr
             assert headers["content-type"].startswith("text/html") and "Yêu cầu quá lớn" in body.decode()
         else:
             assert json.loads(body)["error"]["code"] == "headers_too_large"
+
+
+def test_each_request_is_logged_once_by_nginx(served, served_log):
+    base, _ = served
+    marker = f"/tiles/rivers/8/203/113.pbf?logged={time.monotonic_ns()}"
+    assert _get(base + marker)[0] in (200, 204)
+    deadline = time.monotonic() + 10
+    lines: list[str] = []
+    while time.monotonic() < deadline and not lines:
+        time.sleep(0.5)  # nginx flushes its log buffer within a second
+        lines = [line for line in served_log.read_text(errors="replace").splitlines() if marker in line]
+    # One line, in the combined format (the request line in quotes, then the status): nginx's, not gunicorn's too.
+    assert len(lines) == 1 and re.search(rf'"GET {re.escape(marker)} HTTP/1\.1" (200|204) ', lines[0]), lines
 
 
 def test_sigterm_stops_nginx_and_gunicorn(served):
