@@ -175,9 +175,7 @@ def _write(conn: Connection, layer: LayerDef, file: ImportFile, options: ImportO
     with conn.cursor() as cur:
         # One COPY lasts as long as the file; its size is bounded by the upload limit instead.
         cur.execute("SET LOCAL statement_timeout = 0")
-    staged = staging.replaces_every_row(conn, options.mode, layer)
-    if staged:
-        staging.hold_writers(conn, layer)
+    staged = staging.staged(conn, options.mode, layer)
     identities = None
     if options.mode == "replace":
         report["deleted"], identities = delete_for_replace(conn, layer, features_in(file.source))

@@ -40,10 +40,20 @@ SWAP_PAUSE_S = 0.2
 WRITERS_WAIT = "10s"
 
 
-def replaces_every_row(conn: Connection, mode: str, layer: LayerDef) -> bool:
-    """Whether none of the layer's rows outlives the import: replace mode, or an empty layer."""
-    if mode == "replace":
-        return True
+def staged(conn: Connection, mode: str, layer: LayerDef) -> bool:
+    """Whether none of the layer's rows outlives the import (replace mode, or an empty layer), so that it
+    goes through a copy; if so, the layer is locked against writes until commit and its cells wait."""
+    if mode != "replace" and not _empty(conn, layer):
+        return False
+    _hold_writers(conn, layer)
+    # An edit may have added a feature between the look and the lock: then the rows go in as ever.
+    if mode != "replace" and not _empty(conn, layer):
+        return False
+    set_cell_triggers(conn, layer, enabled=False)  # counted once at the end (swap_in)
+    return True
+
+
+def _empty(conn: Connection, layer: LayerDef) -> bool:
     with conn.cursor() as cur:
         cur.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(table_identifier(layer)))
         return bool(cur.fetchone()[0])
@@ -66,12 +76,11 @@ def _try_lock(conn: Connection, statement: sql.Composable, wait: str) -> bool:
         return True
 
 
-def hold_writers(conn: Connection, layer: LayerDef) -> None:
-    """Lock the layer's table against writes (not reads) until commit; its cells are recounted at the end."""
+def _hold_writers(conn: Connection, layer: LayerDef) -> None:
+    """Lock the layer's table against writes (not reads) until commit."""
     statement = sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table_identifier(layer))
     if not _try_lock(conn, statement, WRITERS_WAIT):
         raise Conflict(f"Features of '{layer.id}' are being edited; try the import again in a moment.")
-    set_cell_triggers(conn, layer, enabled=False)
 
 
 def create_copy(conn: Connection, layer: LayerDef) -> sql.Identifier:
