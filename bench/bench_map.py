@@ -66,8 +66,8 @@ def _first_load(page) -> list[tuple[str, int]]:
     )
 
 
-def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[str, int]]]:
-    """Milliseconds from navigation until the first view's tiles are drawn, bytes received, and the assets."""
+def _cold_visit(browser, url: str, profile: dict):
+    """A fresh context with the profile's network and CPU, its cache off, on the map until its first tiles are drawn."""
     context = browser.new_context(**profile["context"])
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -79,6 +79,12 @@ def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
     page.goto(url)
     page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=60_000)
+    return context, page
+
+
+def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[str, int]]]:
+    """Milliseconds from navigation until the first view's tiles are drawn, bytes received, and the assets."""
+    context, page = _cold_visit(browser, url, profile)
     drawn_ms = page.evaluate("window.atlasFirstTilesDrawnAt")
     # What the first view needed: the page and every resource asked for before its tiles were drawn
     # (headers included); proj4.js, fetched afterwards, is not part of it.
@@ -100,17 +106,7 @@ def one_visit(browser, url: str, profile: dict) -> tuple[float, int, list[tuple[
 
 def print_timeline(browser, url: str, name: str, profile: dict) -> None:
     """One cold visit's critical path: when the page, each resource and the first drawn tiles began and ended."""
-    context = browser.new_context(**profile["context"])
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    if profile["network"]:
-        cdp.send("Network.emulateNetworkConditions", profile["network"])
-    if profile["cpu"] > 1:
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
-    page.goto(url)
-    page.wait_for_function("() => window.atlasFirstTilesDrawnAt !== undefined", timeout=60_000)
+    context, page = _cold_visit(browser, url, profile)
     rows = page.evaluate(
         """() => {
             const nav = performance.getEntriesByType('navigation')[0];

@@ -55,17 +55,21 @@ def create_layer_table(conn: Connection, layer: LayerDef) -> None:
                 """
             ).format(table=table, columns=columns, gtype=gtype)
         )
-        for name, definition in search_and_spatial_indexes(layer):
+        for name, definition in layer_indexes(conn, layer):
             cur.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(sql.Identifier(name), table, definition)
             )
         # Version, revision, tile-change and history triggers are defined once, in sql/004_editing.sql.
         cur.execute("SELECT atlas_install_layer_triggers(%s)", (layer.id,))
-    create_public_point_index(conn, layer)
 
 
-def search_and_spatial_indexes(layer: LayerDef) -> list[tuple[str, sql.Composable]]:
-    """The name and definition (what follows `ON <table>`) of the layer table's indexes besides its key."""
+def layer_indexes(conn: Connection, layer: LayerDef) -> list[tuple[str, sql.Composable]]:
+    """The name and definition (what follows `ON <table>`) of each index of the layer's table besides its key."""
+    point = public_point_index(conn, layer)
+    return _search_and_spatial_indexes(layer) + ([point] if point else [])
+
+
+def _search_and_spatial_indexes(layer: LayerDef) -> list[tuple[str, sql.Composable]]:
     indexes: list[tuple[str, sql.Composable]] = [
         (f"{layer.id}_{column}_gist", sql.SQL("USING gist ({})").format(sql.Identifier(column)))
         for column in ("geom", "geom_3857")

@@ -15,12 +15,13 @@ from typing import Any
 from psycopg2.extensions import connection as Connection
 
 from layers.errors import InvalidInput, NotFound
+from layers.generalise import WORLD_METRES
 from layers.province import PROVINCE_BBOX
 
 # From this zoom on the shape is sent as stored; below, simplified to a pixel of the zoom asked for.
 FULL_DETAIL_ZOOM = 13
-MIN_ZOOM = 0
-WEB_MERCATOR_WORLD_M = 40_075_016.686
+MAX_ZOOM = 22  # the map's deepest zoom (Leaflet's maxNativeZoom, LayerDef.max_zoom)
+# The sea is simplified to a pixel of a 256-pixel tile.
 TILE_PX = 256
 COORD_DIGITS = 5  # about 1 m
 _ZOOM = re.compile(r"[0-9]{1,2}\Z")
@@ -39,7 +40,7 @@ _REVISION = "SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')
 
 def parse_zoom(value: str | None) -> int:
     """The `z` of a context request: a whole zoom level from 0 to 22."""
-    if value is None or not _ZOOM.match(value) or not MIN_ZOOM <= int(value) <= 22:
+    if value is None or not _ZOOM.match(value) or int(value) > MAX_ZOOM:
         raise InvalidInput("z must be a whole zoom level from 0 to 22.")
     return int(value)
 
@@ -48,7 +49,7 @@ def tolerance_m(zoom: int) -> float:
     """The simplification tolerance at `zoom`: one screen pixel in Web Mercator metres, 0 from FULL_DETAIL_ZOOM."""
     if zoom >= FULL_DETAIL_ZOOM:
         return 0.0
-    return WEB_MERCATOR_WORLD_M / (TILE_PX * 2**zoom)
+    return WORLD_METRES / (TILE_PX * 2**zoom)
 
 
 def context_revision(conn: Connection, area_id: str) -> str | None:
@@ -71,11 +72,14 @@ def context_document(conn: Connection, area_id: str, zoom: int, lang: str) -> di
         raise NotFound(f"No context area {area_id!r}.")
     # Zooms from FULL_DETAIL_ZOOM on share one document.
     key = (conn.dsn, area_id, revision, min(zoom, FULL_DETAIL_ZOOM), lang)
-    if key not in _documents:
+    document = _documents.get(key)
+    if document is None:
+        # Another thread may evict at the same time: this request keeps the document it built.
+        document = _build(conn, area_id, zoom, lang)
         if len(_documents) >= _MAX_DOCUMENTS:
-            _documents.pop(next(iter(_documents)))
-        _documents[key] = _build(conn, area_id, zoom, lang)
-    return _documents[key]
+            _documents.pop(next(iter(_documents)), None)
+        _documents[key] = document
+    return document
 
 
 def _build(conn: Connection, area_id: str, zoom: int, lang: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from psycopg2.extensions import connection as Connection
 from layers.catalogue import DATA_SCHEMA, LayerDef
 from layers.errors import Conflict
 from layers.generalise import install_cell_triggers, recount_cells, set_cell_triggers
-from layers.tables import public_point_index, search_and_spatial_indexes, table_identifier
+from layers.tables import layer_indexes, table_identifier
 
 # The swap's exclusive lock is asked for briefly and often: readers arriving meanwhile wait behind
 # the request, so each try is short. A reader that keeps the table the whole time (a long export)
@@ -98,15 +98,10 @@ def create_copy(conn: Connection, layer: LayerDef) -> sql.Identifier:
     return copy
 
 
-def _indexes(conn: Connection, layer: LayerDef) -> list[tuple[str, sql.Composable]]:
-    point = public_point_index(conn, layer)
-    return search_and_spatial_indexes(layer) + ([point] if point else [])
-
-
 def swap_in(conn: Connection, layer: LayerDef, copy: sql.Identifier) -> None:
     """Index the filled copy, then let it take the layer table's place (or, failing the lock, move its rows)."""
     temporary = copy.strings[1]
-    indexes = _indexes(conn, layer)
+    indexes = layer_indexes(conn, layer)
     with conn.cursor() as cur:
         cur.execute(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (fid)").format(

@@ -12,6 +12,7 @@ from psycopg2.extensions import connection as Connection
 from layers.bulkload import copy_columns, copy_features, ewkb_hex
 from layers.catalogue import get_layer
 from layers.generalise import cells_rebuilt_after
+from layers.province import SEA_AREA_ID
 from layers.registry import register_layer
 from layers.sample.definitions import FOREST_COVER, SAMPLE_LAYERS, SPECIES_OBSERVATIONS
 from layers.sample.generate import (
@@ -20,7 +21,7 @@ from layers.sample.generate import (
     scale_forest_cover,
     scale_species_observations,
 )
-from layers.sample.sea import SEA_ID, SEA_NAME_EN, SEA_NAME_VI, sea_geometry
+from layers.sample.sea import SEA_NAME_EN, SEA_NAME_VI, sea_geometry
 from layers.tables import start_tiles_afresh
 
 Progress = Callable[[int], None]
@@ -56,7 +57,7 @@ def load_sea(conn: Connection) -> bool:
         cur.execute(
             "INSERT INTO context_area (id, name_vi, name_en, geom) VALUES (%s, %s, %s, %s::geometry)"
             " ON CONFLICT (id) DO NOTHING",
-            (SEA_ID, SEA_NAME_VI, SEA_NAME_EN, str(ewkb_hex([sea_geometry()])[0])),
+            (SEA_AREA_ID, SEA_NAME_VI, SEA_NAME_EN, str(ewkb_hex([sea_geometry()])[0])),
         )
         return cur.rowcount == 1
 

@@ -14,11 +14,10 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from layers.province import SEA_AREA_ID, map_bbox
+from layers.province import map_bbox
 from layers.sample.communes import province_geometry
 from layers.sample.geography import GEOGRAPHY_SEED, as_multipolygon, blob, coastline, rounded
 
-SEA_ID = SEA_AREA_ID
 SEA_NAME_VI = "Vịnh Bắc Bộ"
 SEA_NAME_EN = "Gulf of Tonkin"
 
