@@ -6,6 +6,7 @@ is stored (a 256-bit secret needs no slow hash: it cannot be guessed from a dict
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -21,8 +22,13 @@ ROLES = ("admin", "editor", "viewer")
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "atlas_"
-# A hash to check against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so a wrong name costs as long as a wrong password.
+    Made on first use: scrypt costs every command-line start 80 ms otherwise."""
+    return generate_password_hash("not a password of anyone", method="scrypt")
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ def authenticate(conn: Connection, name: str, password: str) -> User | None:
     """The user when the name and password match an active account, else None."""
     found = _load_user(conn, "name", name) if USER_NAME.fullmatch(name) else None
     if found is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     user, password_hash = found
     return user if check_password_hash(password_hash, password) else None
