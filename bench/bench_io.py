@@ -219,12 +219,12 @@ def layer_select(shapefile: Path) -> str:
     return f'SELECT {", ".join(fields + fixed)} FROM "{shapefile.stem}"'
 
 
-def ogr2ogr_layer_import(url: str, shapefile: Path) -> Run:
-    """ogr2ogr appending the unzipped shapefile into a scratch copy of the layer's table, by COPY: the same
-    constraints, generated column, indexes and history, tile and cell triggers as our import meets."""
+def ogr2ogr_layer_import(url: str, shapefile: Path, select: str) -> Run:
+    """ogr2ogr appending the unzipped shapefile (read by `select`) into a scratch copy of the layer's table, by
+    COPY: the same constraints, generated column, indexes and history, tile and cell triggers as our import meets."""
     command = [
         "ogr2ogr", "--config", "PG_USE_COPY", "YES", "-append", "-f", "PostgreSQL", pg_source(url), str(shapefile),
-        "-nln", f"layerdata.{OGR_LAYER}(geom)", "-t_srs", "EPSG:4326", "-sql", layer_select(shapefile),
+        "-nln", f"layerdata.{OGR_LAYER}(geom)", "-t_srs", "EPSG:4326", "-sql", select,
     ]  # fmt: skip
     return measure(command)
 
@@ -246,12 +246,13 @@ def import_row(url: str, archive: Path, folder: Path, repeat: int) -> ImportRuns
         packed.extractall(unpacked)
     (shapefile,) = sorted(unpacked.glob("*.shp"))
     geometry_type = sql_run(url, f"SELECT geometry_type FROM layer WHERE id = '{LAYER}'")[0][0]
+    select = layer_select(shapefile)
     runs = []
     for _ in range(repeat):
         empty_tables(url)
         mine = ours_import(url, archive)
         plain = ogr2ogr_plain_import(url, shapefile, geometry_type)
-        layer = ogr2ogr_layer_import(url, shapefile)
+        layer = ogr2ogr_layer_import(url, shapefile, select)
         counts = tuple(
             count_rows(url, t) for t in (f"layerdata.{SCRATCH}", f"public.{OGR_TABLE}", f"layerdata.{OGR_LAYER}")
         )
