@@ -255,8 +255,11 @@ def test_on_a_phone_the_table_is_a_list_with_finger_sized_buttons(chromium, live
     assert page.locator(".atlas-table-next").bounding_box()["width"] >= 44
     panel = page.locator(".atlas-table").bounding_box()
     assert panel["height"] <= 844 * 0.6, "the map stays usable above the list"
+    name = row.locator("td").nth(1).inner_text()
     zoom.tap()
     page.wait_for_function("() => atlasState.map.getZoom() >= 11", timeout=10_000)
+    page.wait_for_selector(".atlas-sheet-body", timeout=10_000)  # a phone's popup is a bottom sheet
+    assert name in page.locator(".atlas-sheet-body").inner_text(), "the row's feature opens, not another"
     page.screenshot(path=str(ARTIFACTS / "map-table-phone.png"))
     assert watched.errors == []
     page.context.close()

@@ -244,23 +244,18 @@
     var bounds = geometryBounds(feature.geometry), map = this.state.map;
     if (!bounds) { return; }
     this.state.setVisible(layer.id, true);
-    // Keep the feature clear of the table, which covers the bottom of the map.
-    var padding = { paddingTopLeft: [20, 20], paddingBottomRight: [20, this.panel.offsetHeight + 20], maxZoom: POINT_ZOOM };
-    var state = this.state, centre = L.latLngBounds(bounds).getCenter(), opened = false;
-    // The popup opens once the map has arrived: opened during the move, its panning into view
-    // (a bottom sheet on phones) would stop the zoom half way.
-    function open() {
-      if (opened) { return; }
-      opened = true;
-      global.AtlasPopup.open(state, layer, feature.properties, feature.id, centre);
-    }
-    map.once("moveend", open);
+    // Keep the feature clear of the table, which covers the bottom of the map. The jump is not
+    // animated (as a search result's): a popup opened while a slow phone is still zooming would
+    // pan the map into view and stop the zoom half way.
+    var padding = {
+      paddingTopLeft: [20, 20], paddingBottomRight: [20, this.panel.offsetHeight + 20], maxZoom: POINT_ZOOM, animate: false
+    };
     if (bounds[0][0] === bounds[1][0] && bounds[0][1] === bounds[1][1]) {
       map.fitBounds([[bounds[0][0] - 0.002, bounds[0][1] - 0.002], [bounds[1][0] + 0.002, bounds[1][1] + 0.002]], padding);
     } else {
       map.fitBounds(bounds, padding);
     }
-    setTimeout(function () { map.off("moveend", open); open(); }, 1000);  // a view that did not change
+    global.AtlasPopup.open(this.state, layer, feature.properties, feature.id, L.latLngBounds(bounds).getCenter());
   };
 
   Table.prototype.switch = function () {
