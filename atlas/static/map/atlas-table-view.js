@@ -241,21 +241,17 @@
   };
 
   Table.prototype.zoomTo = function (layer, feature) {
-    var bounds = geometryBounds(feature.geometry), map = this.state.map;
-    if (!bounds) { return; }
+    var box = geometryBounds(feature.geometry);
+    if (!box) { return; }
+    var bounds = L.latLngBounds(box);
     this.state.setVisible(layer.id, true);
-    // Keep the feature clear of the table, which covers the bottom of the map. The jump is not
-    // animated (as a search result's): a popup opened while a slow phone is still zooming would
-    // pan the map into view and stop the zoom half way.
-    var padding = {
+    // Keep the feature clear of the table, which covers the bottom of the map; a point's empty
+    // box stops at POINT_ZOOM. The jump is not animated (as a search result's): a popup opened
+    // while a slow phone is still zooming would pan the map into view and stop the zoom half way.
+    this.state.map.fitBounds(bounds, {
       paddingTopLeft: [20, 20], paddingBottomRight: [20, this.panel.offsetHeight + 20], maxZoom: POINT_ZOOM, animate: false
-    };
-    if (bounds[0][0] === bounds[1][0] && bounds[0][1] === bounds[1][1]) {
-      map.fitBounds([[bounds[0][0] - 0.002, bounds[0][1] - 0.002], [bounds[1][0] + 0.002, bounds[1][1] + 0.002]], padding);
-    } else {
-      map.fitBounds(bounds, padding);
-    }
-    global.AtlasPopup.open(this.state, layer, feature.properties, feature.id, L.latLngBounds(bounds).getCenter());
+    });
+    global.AtlasPopup.open(this.state, layer, feature.properties, feature.id, bounds.getCenter());
   };
 
   Table.prototype.switch = function () {
