@@ -10,7 +10,20 @@ import pyproj
 import pytest
 from pyogrio import raw
 
-from tests.importing import LAYER, NAMES, layer, post_import, state, wells, write_points, zip_folder  # noqa: F401
+from layers.catalogue import get_layer
+from layers.exchange.archive import Source
+from layers.exchange.import_read import open_import
+from tests.importing import (  # noqa: F401
+    LAYER,
+    NAMES,
+    export_shapefile,
+    layer,
+    post_import,
+    state,
+    wells,
+    write_points,
+    zip_folder,
+)
 from tests.legacy_text import encode_cp1258, encode_tcvn3, encode_vni
 
 
@@ -143,3 +156,30 @@ def test_a_file_read_in_batches_arrives_whole_and_in_order(client, db, editor, t
     assert response.status_code == 200 and body["features_read"] == body["inserted"] == 7, body
     stored = _imported(db, fields["well_code"])
     assert [stored[c][0] for c in fields["well_code"]] == [NAMES[i % 4] for i in range(7)]
+
+
+@pytest.mark.usefixtures("layer")
+def test_an_open_import_stream_never_changes_how_the_thread_writes_shapefiles(client, db, tmp_path):
+    """A legacy shapefile's stream is left open (as an import stopped by an error leaves it until collected);
+    a shapefile export in the same thread still stores UTF-8, as its .cpg says."""
+    points, fields = wells(4)
+    fields["commune"] = [encode_cp1258(n).decode("latin-1") for n in fields["commune"]]
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    write_points(upload / "w.shp", points, fields, encoding="latin1")
+    (upload / "w.cpg").unlink(missing_ok=True)
+    wells_layer = get_layer(db, LAYER)
+    file = open_import(db, wells_layer, Source(upload / "w.shp", "shp"), None, None)
+    stream = file.batches(wells_layer, size=2)
+    assert [NAMES[i] for i in range(2)] == next(stream).values["commune"]
+    export = tmp_path / "export"
+    export.mkdir()
+    shp = export_shapefile(client, export)
+    _meta, _fids, _geometry, columns = raw.read(shp, columns=["feature_id", "commune"])
+    db.rollback()
+    with db.cursor() as cur:
+        cur.execute(f"SELECT fid, commune FROM layerdata.{LAYER}")
+        stored = dict(cur.fetchall())
+    assert any(not c.isascii() for c in stored.values())
+    assert dict(zip(columns[0].tolist(), columns[1].tolist(), strict=True)) == stored
+    stream.close()

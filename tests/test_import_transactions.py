@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import psycopg2
+import pytest
 import shapely
 from pyogrio import raw
 
@@ -94,6 +95,7 @@ def test_a_second_import_while_one_runs_is_409(client, db, editor, database_url,
     assert post_import(client, editor, _file(tmp_path), dry_run="1").status_code == 200
 
 
+@pytest.mark.usefixtures("layer")
 def test_the_cli_imports_with_the_same_report(app, db, make_account, tmp_path):
     account = make_account("editor", [LAYER])
     _file(tmp_path)

@@ -63,9 +63,12 @@ class ImportFile:
         start = 0
         try:
             # A DBF's text comes through as ISO-8859-1, one character a byte, and is decoded here (_text).
-            latin1 = "ISO-8859-1" if self.source.format == "shp" else None
+            # It is asked for with the dataset's own open option: pyogrio's `encoding=` sets GDAL's
+            # thread-wide SHAPE_ENCODING while the stream is open, and every shapefile the thread wrote
+            # meanwhile (an export after an import that stopped early) got Latin-1 bytes under a UTF-8 .cpg.
+            latin1 = {"ENCODING": "ISO-8859-1"} if self.source.format == "shp" else {}
             with open_arrow(
-                self.source.path, self.layer_name, encoding=latin1, batch_size=size or BATCH_FEATURES, use_pyarrow=True
+                self.source.path, self.layer_name, batch_size=size or BATCH_FEATURES, use_pyarrow=True, **latin1
             ) as (meta, reader):
                 geometry = meta["geometry_name"] or "wkb_geometry"
                 for batch in reader:
