@@ -124,8 +124,7 @@ def _in_transaction(
 ):
     """Lock, place checks on the first batch, then every batch checked and streamed in; raises to roll back."""
     _lock(conn, layer)
-    # Closed with the import, whatever happens: while GDAL's stream of a shapefile is open, pyogrio's
-    # ISO-8859-1 override holds for every shapefile the same thread writes.
+    # Closed with the import, whatever happens, so the upload's files are released before its folder goes.
     with contextlib.closing(file.batches(layer)) as read:
         _read_check_write(conn, layer, file, options, report, progress, read)
 
