@@ -29,7 +29,6 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -77,9 +76,11 @@ def median_run(runs: list[Run]) -> Run:
 
 def pg_source(url: str) -> str:
     """The database URL as ogr2ogr's PG: connection string."""
-    parts = urlsplit(url)
-    fields = {"dbname": parts.path.strip("/"), "host": parts.hostname, "port": parts.port, "user": parts.username}
-    return "PG:" + " ".join(f"{k}={v}" for k, v in fields.items() if v)
+    # libpq's own parse: a unix-socket URL (`?host=/path/var/run`, the embedded cluster's default) included.
+    fields = psycopg2.extensions.parse_dsn(url)
+    return "PG:" + " ".join(
+        f"{k}={v}" for k, v in fields.items() if k in ("dbname", "host", "port", "user", "password")
+    )
 
 
 def columns_sql(url: str) -> tuple[str, int]:

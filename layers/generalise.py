@@ -10,6 +10,7 @@ cells instead of a million features.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,9 +30,19 @@ HALF_WORLD = WORLD_METRES / 2
 CELLS_PER_TILE = 32
 
 
+# A cell table's key, and the partial index that finds the cells an edit emptied.
+CELL_KEY = sql.SQL("(z, tx, ty, cx, cy, category)")
+EMPTIED = sql.SQL("(n) WHERE n <= 0")
+
+
 def cells_identifier(layer: LayerDef) -> sql.Identifier:
     """The quoted name of the layer's cell table."""
     return sql.Identifier(CELLS_SCHEMA, layer.id)
+
+
+def _cell_index_names(prefix: str) -> tuple[str, str]:
+    """The names of a cell table's key and emptied-cells index, for a table named `prefix`."""
+    return f"{prefix}_cells_pkey", f"{prefix}_emptied"
 
 
 def _category_sql(layer: LayerDef) -> sql.Composable:
@@ -39,13 +50,16 @@ def _category_sql(layer: LayerDef) -> sql.Composable:
     return sql.SQL("coalesce({}::text, '')").format(sql.Identifier(field)) if field else sql.SQL("''")
 
 
-def _delta_sql(layer: LayerDef, rows: sql.Composable | None = None, upsert: bool = True) -> sql.Composable:
+def _delta_sql(
+    layer: LayerDef, rows: sql.Composable | None = None, upsert: bool = True, into: sql.Composable | None = None
+) -> sql.Composable:
     """Upsert of the cell changes of the rows in new_rows (+1) and old_rows (-1).
 
     `rows` defines new_rows and old_rows as common table expressions where the statement is not a
     trigger's (each followed by a comma). Features are binned once, at the deepest aggregated zoom;
     each shallower zoom's cells are the next deeper zoom's, summed by fours, since each zoom's grid
-    halves the one below it. Without `upsert`, the cells are known to be new (a recount).
+    halves the one below it. Without `upsert`, the cells are known to be new (a recount), and `into` may
+    name another table than the layer's cells.
     """
     per_tile = sql.Literal(CELLS_PER_TILE)
     top = (layer.aggregate_below_zoom or 1) - 1
@@ -95,7 +109,7 @@ def _delta_sql(layer: LayerDef, rows: sql.Composable | None = None, upsert: bool
     ).format(
         rows=rows or sql.SQL(""),
         levels=sql.SQL(", ").join(levels),
-        cells_table=cells_identifier(layer),
+        cells_table=into or cells_identifier(layer),
         cells=cells,
         order=order,
         conflict=conflict if upsert else sql.SQL(""),
@@ -135,6 +149,7 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
     if layer.aggregate_below_zoom is None:
         return
     cells = cells_identifier(layer)
+    key_name, emptied_name = _cell_index_names(layer.id)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(CELLS_SCHEMA)))
         cur.execute(
@@ -142,13 +157,11 @@ def create_cells(conn: Connection, layer: LayerDef) -> None:
                 "CREATE TABLE IF NOT EXISTS {} (z smallint NOT NULL, tx integer NOT NULL, ty integer NOT NULL,"
                 " cx integer NOT NULL, cy integer NOT NULL, category text NOT NULL, n bigint NOT NULL,"
                 " sum_x double precision NOT NULL, sum_y double precision NOT NULL, area double precision NOT NULL,"
-                " CONSTRAINT {} PRIMARY KEY (z, tx, ty, cx, cy, category))"
-            ).format(cells, sql.Identifier(f"{layer.id}_cells_pkey"))
+                " CONSTRAINT {} PRIMARY KEY {})"
+            ).format(cells, sql.Identifier(key_name), CELL_KEY)
         )
         cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (n) WHERE n <= 0").format(
-                sql.Identifier(f"{layer.id}_emptied"), cells
-            )
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(sql.Identifier(emptied_name), cells, EMPTIED)
         )
         cur.execute(_function_sql(layer))
         reset = sql.Identifier(CELLS_SCHEMA, f"{layer.id}_reset")
@@ -233,9 +246,19 @@ def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
     with conn.cursor() as cur:
         # A tile reads the cells of one (z, tx, ty): keeping them together on disk makes that a few pages.
         cur.execute(
-            sql.SQL("CLUSTER {} USING {}").format(cells_identifier(layer), sql.Identifier(f"{layer.id}_cells_pkey"))
+            sql.SQL("CLUSTER {} USING {}").format(
+                cells_identifier(layer), sql.Identifier(_cell_index_names(layer.id)[0])
+            )
         )
         cur.execute(sql.SQL("ANALYZE {}").format(cells_identifier(layer)))
+
+
+def _recount_sql(layer: LayerDef, table: sql.Composable, into: sql.Composable | None = None) -> sql.Composable:
+    """The INSERT of the cells counted from every row of `table`, into the layer's cells or `into`."""
+    rows = sql.SQL("new_rows AS (SELECT * FROM {table}), old_rows AS (SELECT * FROM {table} WHERE false), ").format(
+        table=table
+    )
+    return _delta_sql(layer, rows, upsert=False, into=into)
 
 
 def recount_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> None:
@@ -243,9 +266,47 @@ def recount_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> N
     until commit, as a DELETE leaves them; TRUNCATE would make them wait)."""
     if layer.aggregate_below_zoom is None:
         return
-    rows = sql.SQL("new_rows AS (SELECT * FROM {table}), old_rows AS (SELECT * FROM {table} WHERE false), ").format(
-        table=table
-    )
     with conn.cursor() as cur:
         cur.execute(sql.SQL("DELETE FROM {}").format(cells_identifier(layer)))
-        cur.execute(_delta_sql(layer, rows, upsert=False))
+        cur.execute(_recount_sql(layer, table))
+
+
+def stage_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> sql.Identifier | None:
+    """The cells counted from `table` into a new table, indexed after it is filled; None for a layer without cells.
+
+    Filling an index-less table and building its two indexes once cost 2.0-2.2 s for forest_cover's
+    333,728 cells, against 3.6-9.4 s for the same rows into the indexed table (alternating, load 6).
+    `place_cells` then puts the new table where the layer's cells were.
+    """
+    if layer.aggregate_below_zoom is None:
+        return None
+    staged_name = f"import_{secrets.token_hex(6)}"
+    staged = sql.Identifier(CELLS_SCHEMA, staged_name)
+    key_name, emptied_name = _cell_index_names(staged_name)
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("CREATE TABLE {} (LIKE {})").format(staged, cells_identifier(layer)))
+        cur.execute(_recount_sql(layer, table, into=staged))
+        cur.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY {}").format(
+                staged, sql.Identifier(key_name), CELL_KEY
+            )
+        )
+        cur.execute(sql.SQL("CREATE INDEX {} ON {} {}").format(sql.Identifier(emptied_name), staged, EMPTIED))
+        cur.execute(sql.SQL("ANALYZE {}").format(staged))
+    return staged
+
+
+def place_cells(conn: Connection, layer: LayerDef, staged: sql.Identifier, old_dropped: bool) -> None:
+    """The staged cells become the layer's: renamed into place when the old table was dropped, else copied in."""
+    cells = cells_identifier(layer)
+    with conn.cursor() as cur:
+        if not old_dropped:
+            cur.execute(sql.SQL("DELETE FROM {}").format(cells))
+            cur.execute(sql.SQL("INSERT INTO {} SELECT * FROM {} ORDER BY {}").format(cells, staged, CELL_KEY))
+            cur.execute(sql.SQL("DROP TABLE {}").format(staged))
+            return
+        cur.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(staged, sql.Identifier(layer.id)))
+        for old, new in zip(_cell_index_names(staged.strings[1]), _cell_index_names(layer.id), strict=True):
+            cur.execute(
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(CELLS_SCHEMA, old), sql.Identifier(new))
+            )

@@ -64,8 +64,27 @@ def _table_facts(db) -> dict:
         triggers = cur.fetchone()[0]
         cur.execute("SELECT pg_get_serial_sequence(%s, 'fid')", (table,))
         sequence = cur.fetchone()[0]
+        cur.execute("SELECT %s::regclass::oid", (f"layercells.{LAYER}",))
+        cells_oid = cur.fetchone()[0]
+        cur.execute(
+            "SELECT array_agg(indexname ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'layercells'"
+            " AND tablename = %s",
+            (LAYER,),
+        )
+        cell_indexes = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname IN ('layerdata', 'layercells')")
+        tables = cur.fetchone()[0]
     db.rollback()
-    return {"oid": oid, "indexes": indexes, "constraints": constraints, "triggers": triggers, "sequence": sequence}
+    return {
+        "oid": oid,
+        "indexes": indexes,
+        "constraints": constraints,
+        "triggers": triggers,
+        "sequence": sequence,
+        "cells_oid": cells_oid,
+        "cell_indexes": cell_indexes,
+        "tables": tables,  # no import_* copy left behind
+    }
 
 
 def _cells(db) -> list[tuple]:
@@ -117,8 +136,11 @@ def test_replace_swaps_in_a_table_with_every_name_index_and_trigger(client, db, 
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["inserted"] == ROWS and response.get_json()["deleted"] == ROWS
     after = _table_facts(db)
-    assert after["oid"] != before["oid"]  # a new table took the old one's place
-    assert {k: v for k, v in after.items() if k != "oid"} == {k: v for k, v in before.items() if k != "oid"}
+    # New tables took the old ones' places, the layer's and its cells'.
+    assert after["oid"] != before["oid"] and after["cells_oid"] != before["cells_oid"]
+    oids = ("oid", "cells_oid")
+    assert {k: v for k, v in after.items() if k not in oids} == {k: v for k, v in before.items() if k not in oids}
+    assert after["cell_indexes"] == [f"{LAYER}_cells_pkey", f"{LAYER}_emptied"]
     assert any("public_point" in name for name in after["indexes"])
     _cells_match_a_recount(db, species)
     history = _history(db, mark)
@@ -163,6 +185,30 @@ def test_a_reader_holding_the_table_makes_the_import_move_its_rows(
     assert _table_facts(db) == before  # the same table, with the rows moved into it
     assert _count(db) == ROWS
     assert len(_history(db, mark)) == 2 * ROWS  # recorded once, not again by the move
+    _cells_match_a_recount(db, species)
+
+
+def test_a_reader_holding_the_cells_makes_the_import_copy_them_in(
+    client, db, species, species_editor, database_url, monkeypatch
+):
+    monkeypatch.setattr(staging, "SWAP_TRIES", 2)
+    before = _table_facts(db)
+    data = _export(client, species_editor)
+    reader = psycopg2.connect(database_url)
+    try:
+        with reader.cursor() as cur:  # a low-zoom tile's read, held open
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            cur.execute(f"SELECT sum(n) FROM layercells.{LAYER} WHERE z = 0")
+            assert cur.fetchone()[0] == ROWS
+        response = _import(client, species_editor, data, mode="replace")
+        assert response.status_code == 200, response.get_json()
+        with reader.cursor() as cur:  # its snapshot still counts the old rows
+            cur.execute(f"SELECT sum(n) FROM layercells.{LAYER} WHERE z = 0")
+            assert cur.fetchone()[0] == ROWS
+    finally:
+        reader.rollback()
+        reader.close()
+    assert _table_facts(db) == before  # both tables kept, their rows replaced
     _cells_match_a_recount(db, species)
 
 

@@ -13,7 +13,8 @@ but no indexes; the indexes are built once; and the copy takes the table's place
   the import lands in a table that is then dropped; the edit goes on against the new rows.
 - History and tile changes are recorded by the same triggers as ever: the delete of replace
   mode on the old table, the COPY on the copy. The low-zoom cells are counted once from the
-  copy instead of being subtracted row by row and added again.
+  copy into a table of their own, indexed once and swapped in beside the layer's table,
+  instead of being subtracted row by row and added again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from psycopg2.extensions import connection as Connection
 
 from layers.catalogue import DATA_SCHEMA, LayerDef
 from layers.errors import Conflict
-from layers.generalise import install_cell_triggers, recount_cells, set_cell_triggers
+from layers.generalise import cells_identifier, install_cell_triggers, place_cells, set_cell_triggers, stage_cells
 from layers.tables import layer_indexes, table_identifier
 
 # The swap's exclusive lock is asked for briefly and often: readers arriving meanwhile wait behind
@@ -114,19 +115,23 @@ def swap_in(conn: Connection, layer: LayerDef, copy: sql.Identifier) -> None:
             )
         cur.execute(sql.SQL("ANALYZE {}").format(copy))
     # One count of the new rows costs less than subtracting every old row and adding every new one.
-    recount_cells(conn, layer, copy)
+    cells = stage_cells(conn, layer, copy)
     sequence_name = _sequence(conn, table_identifier(layer))[1]
-    if _drop_layer_table(conn, layer):
+    dropped = _drop_layer_tables(conn, layer, with_cells=cells is not None)
+    if dropped:
         _rename(conn, layer, copy, [name for name, _d in indexes], sequence_name)
         install_cell_triggers(conn, layer, table_identifier(layer))
     else:
         _move_rows(conn, layer, copy)
         set_cell_triggers(conn, layer, enabled=True)
+    if cells is not None:
+        place_cells(conn, layer, cells, old_dropped=dropped)
 
 
-def _drop_layer_table(conn: Connection, layer: LayerDef) -> bool:
-    """Drop the layer's table, in a few short tries for its exclusive lock; whether it was dropped."""
-    drop = sql.SQL("DROP TABLE {}").format(table_identifier(layer))
+def _drop_layer_tables(conn: Connection, layer: LayerDef, with_cells: bool) -> bool:
+    """Drop the layer's table (and its cells'), in a few short tries for their exclusive locks; whether done."""
+    tables = [table_identifier(layer)] + ([cells_identifier(layer)] if with_cells else [])
+    drop = sql.SQL("DROP TABLE {}").format(sql.SQL(", ").join(tables))
     for attempt in range(SWAP_TRIES):
         if attempt:
             time.sleep(SWAP_PAUSE_S)
