@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg2  # noqa: E402
+import pyogrio  # noqa: E402
 
 from atlas.settings import load_settings  # noqa: E402
 from layers.catalogue import get_layer  # noqa: E402
@@ -232,12 +233,41 @@ def ogr2ogr_layer_import(url: str, shapefile: Path, select: str) -> Run:
 
 @dataclass(frozen=True)
 class ImportRuns:
-    """The medians of the three imports of the planners' file, and the rows each left."""
+    """The medians of the three imports of the planners' file, the rows each left, and ours of its first quarter."""
 
     ours: Run
     plain: Run
     layer: Run
     rows: tuple[int, int, int]
+    quarter: Run
+    quarter_rows: int
+
+
+def quarter_archive(shapefile: Path, folder: Path) -> Path:
+    """The planners' file cut to its first quarter of features by ogr2ogr, zipped with its .prj, .cpg and crosswalk.
+
+    Our import's peak memory for it against the whole file's shows whether memory grows with the file.
+    """
+    out = folder / "quarter"
+    out.mkdir()
+    count = shapefile_features(shapefile)
+    subprocess.run(
+        ["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", "-limit", str(count // 4),
+         str(out / shapefile.name), str(shapefile)],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    crosswalk = shapefile.with_name(f"{shapefile.stem}_fields.csv")
+    shutil.copy(crosswalk, out / crosswalk.name)
+    archive = folder / "quarter.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        for path in sorted(out.iterdir()):
+            packed.write(path, path.name)
+    return archive
+
+
+def shapefile_features(shapefile: Path) -> int:
+    """The features of a shapefile, as its header says."""
+    return int(pyogrio.read_info(shapefile)["features"])
 
 
 def import_row(url: str, archive: Path, folder: Path, repeat: int) -> ImportRuns:
@@ -261,7 +291,11 @@ def import_row(url: str, archive: Path, folder: Path, repeat: int) -> ImportRuns
     counts = {c for *_r, c in runs}
     if len(counts) != 1:
         raise SystemExit(f"The imports left different row counts from run to run: {sorted(counts)}")
-    return ImportRuns(*(median_run([r[i] for r in runs]) for i in range(3)), rows=counts.pop())
+    empty_tables(url)
+    quarter = ours_import(url, quarter_archive(shapefile, folder))
+    quarter_rows = count_rows(url, f"layerdata.{SCRATCH}")
+    medians = (median_run([r[i] for r in runs]) for i in range(3))
+    return ImportRuns(*medians, rows=counts.pop(), quarter=quarter, quarter_rows=quarter_rows)
 
 
 def main() -> None:
@@ -316,6 +350,10 @@ def main() -> None:
     print(
         f"import rows: ours {ours_rows:,}, ogr2ogr {layer_rows:,} (same table) and {plain_rows:,} (plain table):"
         f" {same}; the file holds our export's features"
+    )
+    print(
+        f"peak memory of our import: {imported.quarter_rows:,} features {imported.quarter.peak_mb:.0f} MB,"
+        f" {ours_rows:,} features {imported.ours.peak_mb:.0f} MB"
     )
     print(
         "import: ours is `flask import --mode append` into an empty scratch copy of the layer: every feature\n"
