@@ -161,27 +161,34 @@ def test_replace_swaps_in_a_table_with_every_name_index_and_trigger(client, db, 
     db.rollback()
 
 
+def _replace_while_a_snapshot_reads(client, account, database_url: str, count_sql: str) -> None:
+    """A replace import while another session's REPEATABLE READ snapshot has counted ROWS with `count_sql`;
+    the import succeeds and that snapshot still counts ROWS afterwards."""
+    data = _export(client, account)
+    reader = psycopg2.connect(database_url)
+    try:
+        with reader.cursor() as cur:
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            cur.execute(count_sql)
+            assert cur.fetchone()[0] == ROWS
+        response = _import(client, account, data, mode="replace")
+        assert response.status_code == 200, response.get_json()
+        with reader.cursor() as cur:
+            cur.execute(count_sql)
+            assert cur.fetchone()[0] == ROWS
+    finally:
+        reader.rollback()
+        reader.close()
+
+
 def test_a_reader_holding_the_table_makes_the_import_move_its_rows(
     client, db, species, species_editor, database_url, monkeypatch
 ):
     monkeypatch.setattr(staging, "SWAP_TRIES", 2)
     before = _table_facts(db)
     mark = _last_history(db)
-    data = _export(client, species_editor)
-    reader = psycopg2.connect(database_url)
-    try:
-        with reader.cursor() as cur:  # a long export's snapshot, say
-            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            cur.execute(f"SELECT count(*) FROM layerdata.{LAYER}")
-            assert cur.fetchone()[0] == ROWS
-        response = _import(client, species_editor, data, mode="replace")
-        assert response.status_code == 200, response.get_json()
-        with reader.cursor() as cur:  # its snapshot still holds the old rows
-            cur.execute(f"SELECT count(*) FROM layerdata.{LAYER}")
-            assert cur.fetchone()[0] == ROWS
-    finally:
-        reader.rollback()
-        reader.close()
+    # A long export's snapshot, say.
+    _replace_while_a_snapshot_reads(client, species_editor, database_url, f"SELECT count(*) FROM layerdata.{LAYER}")
     assert _table_facts(db) == before  # the same table, with the rows moved into it
     assert _count(db) == ROWS
     assert len(_history(db, mark)) == 2 * ROWS  # recorded once, not again by the move
@@ -193,21 +200,9 @@ def test_a_reader_holding_the_cells_makes_the_import_copy_them_in(
 ):
     monkeypatch.setattr(staging, "SWAP_TRIES", 2)
     before = _table_facts(db)
-    data = _export(client, species_editor)
-    reader = psycopg2.connect(database_url)
-    try:
-        with reader.cursor() as cur:  # a low-zoom tile's read, held open
-            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            cur.execute(f"SELECT sum(n) FROM layercells.{LAYER} WHERE z = 0")
-            assert cur.fetchone()[0] == ROWS
-        response = _import(client, species_editor, data, mode="replace")
-        assert response.status_code == 200, response.get_json()
-        with reader.cursor() as cur:  # its snapshot still counts the old rows
-            cur.execute(f"SELECT sum(n) FROM layercells.{LAYER} WHERE z = 0")
-            assert cur.fetchone()[0] == ROWS
-    finally:
-        reader.rollback()
-        reader.close()
+    # A low-zoom tile's read of the cells, held open.
+    count_sql = f"SELECT sum(n) FROM layercells.{LAYER} WHERE z = 0"
+    _replace_while_a_snapshot_reads(client, species_editor, database_url, count_sql)
     assert _table_facts(db) == before  # both tables kept, their rows replaced
     _cells_match_a_recount(db, species)
 
