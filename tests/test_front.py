@@ -215,6 +215,22 @@ def test_many_or_large_headers_are_answered_in_the_atlas_form(served, path, extr
             assert json.loads(body)["error"]["code"] == "headers_too_large"
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/api/layers", "GET, HEAD, OPTIONS"), ("/layers", "GET, HEAD, OPTIONS"), ("/login", "GET, HEAD, OPTIONS, POST")],
+)
+def test_trace_which_nginx_refuses_itself_is_answered_by_the_atlas(served, path, allowed):
+    base, _ = served
+    status, headers, body = _raw(
+        _port(base), f"TRACE {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert status == 405 and set(headers["allow"].split(", ")) == set(allowed.split(", "))
+    if path.startswith("/api"):
+        assert json.loads(body)["error"]["code"] == "method_not_allowed"
+    else:
+        assert headers["content-type"].startswith("text/html") and b"nginx" not in body
+
+
 def test_each_request_is_logged_once_by_nginx(served, served_log):
     base, _ = served
     marker = f"/tiles/rivers/8/203/113.pbf?logged={time.monotonic_ns()}"

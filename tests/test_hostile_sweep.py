@@ -179,6 +179,8 @@ def _check(response, public_url: str, allowed_hosts: set[str], what: str) -> Non
     """The rules every answer keeps, whatever was asked."""
     body = _text(response)
     assert response.status_code < 500, f"{what}: {response.status_code} {body[:300]}"
+    content_type = response.headers.get("Content-Type", "")
+    assert content_type.count("charset") <= 1, f"{what}: {content_type}"
     assert not LEAKS.search(body), f"{what}: the body leaks internals: {LEAKS.search(body).group(0)}"
     # Headers name no other host (a Location is checked as a link below: it may carry what was asked, as data).
     others = "\n".join(f"{k}: {v}" for k, v in response.headers.items() if k != "Location")

@@ -34,7 +34,7 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("shp", "Shapefile", "ESRI Shapefile", "zip", "application/zip", VN2000_TM3_PROVINCE),
         ExportFormat("gpkg", "GeoPackage", "GPKG", "gpkg", "application/geopackage+sqlite3", VN2000_TM3_PROVINCE),
         ExportFormat("geojson", "GeoJSON", "GeoJSON", "geojson", "application/geo+json", WGS84, wgs84_only=True),
-        ExportFormat("csv", "CSV", "CSV", "csv", "text/csv; charset=utf-8", WGS84),
+        ExportFormat("csv", "CSV", "CSV", "csv", "text/csv", WGS84),  # the response adds charset=utf-8
         ExportFormat("kml", "KML", "KML", "kml", "application/vnd.google-earth.kml+xml", WGS84, wgs84_only=True),
     )
 }
