@@ -23,6 +23,14 @@ def test_landing_page_links_to_definition_documentation_conformance_and_data(cli
     assert client.get(rels["data"]["href"]).status_code == 200
 
 
+def test_the_definition_takes_f_json_sends_f_html_to_its_documentation_and_refuses_other_formats(client):
+    assert client.get("/ogc/api?f=json").get_json()["openapi"].startswith("3.0")
+    response = client.get("/ogc/api?f=html")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/ogc/api.html")
+    response = client.get("/ogc/api?f=yaml")
+    assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "f"
+
+
 def test_conformance_names_parts_1_2_and_4(client):
     classes = client.get("/ogc/conformance").get_json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes

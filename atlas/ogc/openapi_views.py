@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, render_template, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from atlas.auth import request_access
 from atlas.ogc import bp
 from atlas.ogc.documents import OPENAPI
+from atlas.ogc.negotiate import requested_format
 from atlas.ogc.openapi import openapi_document
 from atlas.ogc.params import COMMON, check_names
 from atlas.requestdb import request_connection
@@ -20,6 +21,9 @@ from layers.access import visible_catalogue
 def openapi():
     """The OpenAPI 3.0 document, generated from the catalogue."""
     check_names(COMMON)
+    # The document is JSON whatever the Accept; f=html asks for its browsable form, and any other f is refused.
+    if request.args.get("f") is not None and requested_format() == "html":
+        return redirect(url_for("ogc.service_doc"), code=303)
     server = url_for("ogc.landing", _external=True).rstrip("/")
     # Generated for the audience: an officials-only layer has no paths in the public's document.
     layers = visible_catalogue(request_connection(), request_access())
