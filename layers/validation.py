@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from layers.catalogue import FieldDef, LayerDef
 from layers.distinct import map_distinct
 from layers.errors import InvalidFeature
+from layers.geojson_check import structure_problem
 from layers.province import PROVINCE_BBOX, inside_province
 
 GEOMETRY = "geometry"
@@ -68,6 +69,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "geometry_unreadable": (
         "Không đọc được hình học GeoJSON: {reason}.",
         "The GeoJSON geometry cannot be read: {reason}.",
+    ),
+    "geometry_kind_unknown": (
+        "Kiểu hình học '{given}' không được nhận; hãy dùng một trong: {known}.",
+        "The geometry type '{given}' is not taken; use one of: {known}.",
+    ),
+    "coordinates_missing": ("Hình học cần mảng coordinates.", "The geometry needs a coordinates array."),
+    "coordinates_nesting": (
+        "Mảng coordinates không lồng nhau đúng như kiểu hình học cần.",
+        "The coordinates are not nested as the geometry type needs.",
+    ),
+    "position_malformed": (
+        "Mỗi điểm cần 2 hoặc 3 số: kinh độ, vĩ độ và độ cao nếu có.",
+        "Each position needs 2 or 3 numbers: longitude, latitude and, optionally, height.",
+    ),
+    "line_too_short": (
+        "Một đường cần ít nhất 2 điểm (có {count}).",
+        "A line needs at least 2 positions (this has {count}).",
+    ),
+    "ring_too_short": (
+        "Một vòng của vùng cần ít nhất 4 điểm, điểm cuối trùng điểm đầu (có {count}).",
+        "A polygon ring needs at least 4 positions, the last equal to the first (this has {count}).",
+    ),
+    "ring_not_closed": (
+        "Vòng của vùng phải khép kín: điểm cuối trùng điểm đầu.",
+        "A polygon ring must be closed: its last position equal to its first.",
     ),
     "geometry_empty": ("Hình học rỗng.", "The geometry is empty."),
     "geometry_type": (
@@ -265,8 +291,11 @@ def read_geometry(layer: LayerDef, geometry: Any) -> tuple[BaseGeometry | None, 
     notices: list[Problem] = []
     if geometry is None:
         return None, Problem("geometry_missing"), notices
-    if not isinstance(geometry, Mapping) or geometry.get("type") == "GeometryCollection":
+    if not isinstance(geometry, Mapping):
         return None, Problem("geometry_unreadable", {"reason": "a GeoJSON geometry object is expected"}), notices
+    fault = structure_problem(geometry)
+    if fault is not None:
+        return None, Problem(*fault), notices
     try:
         geom = shape(geometry)
     except Exception as exc:  # shapely raises many kinds for malformed coordinates

@@ -47,12 +47,40 @@ def test_wrong_geometry_type_is_422(client, db, editor):
     problem = _problem(client, db, "groundwater_wells", well(geometry=line), editor, "geometry")
     assert problem["code"] == "geometry_type"
     assert "Point" in problem["message"] and "LineString" in problem["message"]
-    for geometry in ({"type": "GeometryCollection", "geometries": [point()]}, {"type": "Point"}, "POINT(105 19)"):
-        assert _problem(client, db, "groundwater_wells", well(geometry=geometry), editor, "geometry")["code"] == (
-            "geometry_unreadable"
-        )
+    unreadable = {
+        "geometry_kind_unknown": {"type": "GeometryCollection", "geometries": [point()]},
+        "coordinates_missing": {"type": "Point"},
+        "geometry_unreadable": "POINT(105 19)",
+    }
+    for code, geometry in unreadable.items():
+        assert _problem(client, db, "groundwater_wells", well(geometry=geometry), editor, "geometry")["code"] == code
     missing = {"type": "Feature", "properties": {"well_code": unique("GW")}}
     assert _problem(client, db, "groundwater_wells", missing, editor, "geometry")["code"] == "geometry_missing"
+
+
+RING = [[105.6, 19.9], [105.61, 19.9], [105.61, 19.91], [105.6, 19.9]]
+
+
+@pytest.mark.parametrize(
+    ("layer_id", "geometry", "code", "english"),
+    [
+        ("groundwater_wells", {"type": "Point", "coordinates": [105.6, 19.9, 1, 2]}, "position_malformed", "2 or 3"),
+        ("groundwater_wells", {"type": "Point", "coordinates": [105.6, "19.9"]}, "position_malformed", "2 or 3"),
+        ("groundwater_wells", {"type": "Point", "coordinates": [[105.6, 19.9]]}, "position_malformed", "2 or 3"),
+        ("groundwater_wells", {"type": "Circle", "coordinates": [105.6, 19.9]}, "geometry_kind_unknown", "'Circle'"),
+        ("reservoirs", {"type": "Polygon", "coordinates": [[105.6, 19.9]]}, "coordinates_nesting", "nested"),
+        ("reservoirs", {"type": "Polygon", "coordinates": [RING[:3]]}, "ring_too_short", "this has 3"),
+        ("reservoirs", {"type": "Polygon", "coordinates": [[*RING[:3], [105.7, 19.95]]]}, "ring_not_closed", "closed"),
+        ("patrol_routes", {"type": "LineString", "coordinates": [[105.6, 19.9]]}, "line_too_short", "this has 1"),
+    ],
+)
+def test_a_malformed_geometry_is_named_plainly_in_both_languages(client, db, editor, layer_id, geometry, code, english):
+    body = {"type": "Feature", "geometry": geometry, "properties": {}}
+    problem = _problem(client, db, layer_id, body, editor, "geometry", query_string={"lang": "en"})
+    assert problem["code"] == code and english in problem["message"], problem
+    assert "Exception" not in problem["message"]
+    vietnamese = _problem(client, db, layer_id, body, editor, "geometry", query_string={"lang": "vi"})["message"]
+    assert vietnamese != problem["message"] and vietnamese.isprintable()
 
 
 def test_polygon_is_promoted_into_a_multipolygon_layer(client, db, editor):
