@@ -130,12 +130,15 @@ def test_a_file_that_is_not_what_its_name_says(client, editor, unchanged, data, 
     response = post_import(client, editor, data, name)
     assert response.status_code == status, response.get_json()
     assert "Traceback" not in response.get_data(as_text=True)
+    assert tempfile.gettempdir() not in response.get_data(as_text=True)  # no private folder named
 
 
 def test_a_shapefile_of_garbage_is_a_422(client, editor, unchanged):
     data = _zip([("w.shp", b"not a shapefile" * 10), ("w.dbf", b"nope"), ("w.shx", b"no")])
     response = post_import(client, editor, data)
     assert response.status_code == 422, response.get_json()
+    message = response.get_json()["error"]["message"]
+    assert "w.shp" in message and tempfile.gettempdir() not in message and "atlas-import" not in message
 
 
 def test_bad_parameters_are_400(client, editor, tmp_path, unchanged):

@@ -5,6 +5,7 @@ its CRS and text encoding, each with how it was found, and the mapping of its co
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -86,8 +87,12 @@ def _gdal(call, *args, **kwargs):
         raise _unreadable(exc) from None
 
 
+# A path in GDAL's message: only its last part is shown, never the server's private folder.
+_FOLDERS = re.compile(r"/(?:[^/\s'\"]+/)+")
+
+
 def _unreadable(exc: Exception) -> ImportRefused:
-    first = (str(exc).splitlines() or ["unknown error"])[0][:200]
+    first = _FOLDERS.sub("", (str(exc).splitlines() or ["unknown error"])[0])[:200]
     return ImportRefused(f"GDAL cannot read the file: {first}", details={"problem": "unreadable"})
 
 
