@@ -76,6 +76,20 @@ def test_no_prj_and_no_srid_says_what_to_add(client, editor, tmp_path, unchanged
     assert body["crs"]["srid"] == 4326 and "srid=4326" in body["crs"]["found"]
 
 
+@pytest.mark.parametrize(
+    "prj",
+    ["GARBAGE WKT", 'LOCAL_CS["site grid",UNIT["metre",1]]', 'GEOGCS["x",DATUM["y"'],
+    ids=["garbage", "local-grid", "cut-short"],
+)
+def test_a_prj_that_cannot_be_read_or_used_says_what_to_send(client, editor, tmp_path, unchanged, prj):
+    _shapefile(tmp_path)
+    (tmp_path / "w.prj").write_text(prj)
+    response = post_import(client, editor, zip_folder(tmp_path), dry_run="true")
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and error["problem"] in ("crs_unreadable", "crs_missing"), error
+    assert "srid=" in error["message"] or "EPSG:5897" in error["message"]
+
+
 def test_swapped_axes_are_named(client, editor, tmp_path, unchanged):
     pts, fields = wells()
     write_points(tmp_path / "w.geojson", [(y, x) for x, y in pts], fields, driver="GeoJSON")

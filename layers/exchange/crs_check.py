@@ -65,7 +65,7 @@ def crs_for_srid(conn: Connection, srid: int, found: str) -> SourceCrs:
 def identify(conn: Connection, wkt: str | None, srid: int | None, how: str) -> SourceCrs:
     """The CRS from the file's own definition (`how` says where it was), else `srid=`; 422 with neither."""
     if wkt:
-        crs = pyproj.CRS.from_user_input(wkt)
+        crs = _readable(wkt, how)
         code = crs.to_epsg(min_confidence=70)
         if code is not None:
             found = how + (f"; srid={srid} was ignored" if srid and srid != code else "")
@@ -82,13 +82,36 @@ def identify(conn: Connection, wkt: str | None, srid: int | None, how: str) -> S
     )
 
 
+def _readable(definition: str, how: str) -> pyproj.CRS:
+    """The file's CRS definition read by PROJ, or a 422 saying how to give the CRS instead."""
+    try:
+        return pyproj.CRS.from_user_input(definition)
+    except pyproj.exceptions.CRSError:
+        raise ImportRefused(
+            f"The coordinate system {how.removeprefix('from ')} cannot be read: replace it with the"
+            " .prj your GIS writes, or leave it out and send srid= with the EPSG code (5897 for VN-2000 / TM-3 105°).",
+            details={"problem": "crs_unreadable"},
+        ) from None
+
+
 def _plain(crs: pyproj.CRS, code: int | None, found: str) -> SourceCrs:
-    return SourceCrs(code, crs.to_proj4() or crs.to_wkt(), crs.name, found)
+    try:
+        definition = crs.to_proj4() or crs.to_wkt()
+    except pyproj.exceptions.CRSError:  # a CRS PROJ strings cannot say (a local grid): `transformer` refuses it
+        definition = crs.to_wkt()
+    return SourceCrs(code, definition, crs.name, found)
 
 
 def transformer(source: SourceCrs) -> pyproj.Transformer:
-    """Source CRS to EPSG:4326, lon/lat order."""
-    return pyproj.Transformer.from_crs(pyproj.CRS(source.proj), pyproj.CRS(WGS84_PROJ), always_xy=True)
+    """Source CRS to EPSG:4326, lon/lat order; a 422 for a CRS that has no way to WGS 84 (a local grid)."""
+    try:
+        return pyproj.Transformer.from_crs(pyproj.CRS(source.proj), pyproj.CRS(WGS84_PROJ), always_xy=True)
+    except (pyproj.exceptions.CRSError, pyproj.exceptions.ProjError):
+        raise ImportRefused(
+            f"The file's coordinate system ({source.name}) cannot be transformed to WGS 84: export it in"
+            " VN-2000 (EPSG:5897) or WGS 84 (EPSG:4326).",
+            details={"problem": "crs_unreadable"},
+        ) from None
 
 
 def to_wgs84(geoms: np.ndarray, source: SourceCrs) -> np.ndarray:

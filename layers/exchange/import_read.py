@@ -104,12 +104,20 @@ def _layer_name(source: Source) -> str | None:
     return str(layers[0][0]) if len(layers) else None
 
 
-def _file_crs(conn: Connection, source: Source, info: dict, srid: int | None) -> SourceCrs:
+def _file_crs(conn: Connection, source: Source, layer_name: str | None, srid: int | None) -> SourceCrs:
+    """The CRS from the .prj, or from GDAL's reading of the file; GDAL must be able to read the file either way."""
     if source.format == "shp":
         prj = source.path.with_suffix(".prj")
         prjs = [p for p in source.path.parent.iterdir() if p.name.lower() == prj.name.lower()]
-        wkt = prjs[0].read_text(encoding="latin-1") if prjs else None
-        return identify(conn, wkt, srid, f"from the .prj ({prjs[0].name})" if prjs else "")
+        # A .prj PROJ cannot read is named as such before GDAL stumbles on it in its own words.
+        named = (
+            identify(conn, prjs[0].read_text(encoding="latin-1"), srid, f"from the .prj ({prjs[0].name})")
+            if prjs
+            else None
+        )
+        _gdal(pyogrio.read_info, source.path)
+        return named or identify(conn, None, srid, "")
+    info = _gdal(pyogrio.read_info, source.path, layer=layer_name)
     if source.format == "geojson" and info.get("crs") in (None, "OGC:CRS84", "EPSG:4326"):
         # RFC 7946: GeoJSON is WGS 84 lon/lat; an old-style "crs" member is honoured by GDAL.
         return identify(conn, "EPSG:4326", srid, "GeoJSON is WGS 84 (RFC 7946)")
@@ -187,8 +195,7 @@ def open_import(
 ) -> ImportFile:
     """The file's layer, CRS, encoding (detected from its first features) and field mapping."""
     name = _layer_name(source) if source.format == "gpkg" else None
-    info = _gdal(pyogrio.read_info, source.path, layer=name)
-    crs = _file_crs(conn, source, info, srid)
+    crs = _file_crs(conn, source, name, srid)
     said = _take_cpg(source)
     meta, _fids, _wkb, columns = _gdal(pyogrio.raw.read, source.path, layer=name, max_features=DETECT_FEATURES)
     raw_text = source.format == "shp"  # DBF bytes come through as latin-1 and are decoded here
