@@ -48,6 +48,7 @@ def test_replace_round_trip_keeps_ids_and_records_one_change_set(client, db, edi
     assert response.status_code == 200, body
     assert body["features_read"] == count and body["inserted"] == count and body["deleted"] == count
     assert body["crs"]["srid"] == 5897 and body["encoding"]["name"] == "utf-8"
+    assert body["crs"]["name"] == "VN-2000 / TM-3 zone 482"
     matched = {row["source"]: row for row in body["fields"]}
     rule = "crosswalk in the zip" if keep_crosswalk else "short name of an atlas export"
     assert matched["sta_leve_m"] == {"source": "sta_leve_m", "field": "static_level_m", "matched_by": rule}

@@ -59,7 +59,15 @@ def crs_for_srid(conn: Connection, srid: int, found: str) -> SourceCrs:
         proj = proj4_definition(conn, srid)
     except NotFound:
         raise ImportRefused(f"EPSG:{srid} is not a CRS this atlas knows; use 4326, 4756, 3405 or 5897.") from None
-    return SourceCrs(srid, proj, pyproj.CRS(proj).name if srid not in (4326,) else "WGS 84", found)
+    return SourceCrs(srid, proj, _epsg_name(srid), found)
+
+
+def _epsg_name(srid: int) -> str:
+    """The EPSG register's name of the CRS ("VN-2000 / TM-3 zone 482"); a PROJ string alone names none."""
+    try:
+        return pyproj.CRS.from_epsg(srid).name
+    except pyproj.exceptions.CRSError:
+        return f"EPSG:{srid}"
 
 
 def identify(conn: Connection, wkt: str | None, srid: int | None, how: str) -> SourceCrs:
