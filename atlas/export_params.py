@@ -27,7 +27,10 @@ def parse_layer_list(raw: str | list[str] | None) -> list[str]:
     ids = [part.strip() for part in joined.split(",") if part.strip()]
     if not ids:
         raise InvalidInput("layers must name one or more layers, e.g. layers=rivers,reservoirs.")
-    if len(ids) > MAX_LAYERS or len(set(ids)) != len(ids):
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InvalidInput(f"layers names {', '.join(twice[:3])[:80]} more than once; name each layer once.")
+    if len(ids) > MAX_LAYERS:
         raise InvalidInput(f"layers must name at most {MAX_LAYERS} different layers.")
     for layer_id in ids:
         if not LAYER_ID_PATTERN.match(layer_id):

@@ -103,3 +103,15 @@ def test_unknown_layer_is_404_and_field_filters_need_one_layer(client):
     response = client.get("/api/export?layers=rivers,reservoirs&status=active")
     assert response.status_code == 400 and "single layer" in response.get_json()["error"]["message"]
     assert client.get("/api/export").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "layers, words",
+    [("rivers,reservoirs,rivers", ["rivers", "once"]), (",".join(f"l{i}" for i in range(13)), ["at most 12"])],
+    ids=["twice", "too-many"],
+)
+def test_a_layer_list_says_what_is_wrong_with_it(client, layers, words):
+    response = client.get(f"/api/export?layers={layers}&format=csv")
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert all(word in message for word in words), message
