@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyproj
 import pytest
 from pyogrio import raw
@@ -163,3 +165,29 @@ def test_a_shifted_copy_without_ids_is_caught_against_the_nearest_features(clien
     assert response.status_code == 422, body
     assert body["error"]["cause"] == "utm_scale"
     assert state(db) == before
+
+
+def test_copies_and_strange_feature_ids_take_fresh_fids_in_a_replace(client, db, editor):
+    """A feature copied in the planner's GIS: the first copy keeps its fid, the second takes a fresh one, as do an
+    id the layer never had and one no table can hold (1e19); the rest keep theirs."""
+    count, _h, before = state(db)
+    old = {row["fid"]: row["version"] for row in before}
+    collection = json.loads(client.get(f"/api/layers/{LAYER}/export?format=geojson").data)
+    first, second = collection["features"][:2]
+    copy, unknown, huge = (json.loads(json.dumps(f)) for f in (first, second, second))
+    unknown["properties"]["feature_id"] = 999999999
+    huge["properties"]["feature_id"] = 123456789123
+    collection["features"] += [copy, unknown, huge]
+    data = json.dumps(collection).encode().replace(b"123456789123", b"1e19")
+    response = post_import(client, editor, data, "w.geojson", mode="replace")
+    assert response.status_code == 200, response.get_json()
+    after_count, _h, after = state(db)
+    assert after_count == count + 3
+    versions = {row["fid"]: row["version"] for row in after}
+    assert all(versions[fid] == version + 2 for fid, version in old.items())  # each kept its fid, delete + insert
+    fresh = sorted(set(versions) - set(old))
+    assert len(fresh) == 3 and fresh[0] > max(old) and all(versions[f] == 1 for f in fresh)
+    # Back to one copy of each for the other tests of this module.
+    collection["features"] = collection["features"][:count]
+    assert post_import(client, editor, json.dumps(collection).encode(), "w.geojson", mode="replace").status_code == 200
+    assert state(db)[0] == count
