@@ -83,3 +83,25 @@ def test_the_first_view_asks_only_for_tiles_where_something_can_be_drawn(chromiu
     assert needed and needed <= asked, sorted(needed - asked)
     assert asked <= in_view
     print(f"{name}: z{z}, {len(asked)} tiles asked of the {len(in_view)} in view")
+
+
+@pytest.mark.parametrize("z", [8, 10, 12])
+def test_the_tiles_left_out_would_have_been_empty(client, z):
+    """Around the data's bounds (and a symbol's reach), every composite tile has no feature."""
+    import mapbox_vector_tile
+
+    ids = ",".join(layer["id"] for layer in client.get("/api/layers").get_json()["layers"])
+    west, south, east, north = PROVINCE_BBOX
+    pad = EDIT_TOLERANCE_DEGREES
+    data = box_pixels(west - pad, south - pad, east + pad, north + pad, z)
+    reach = (data[0] - SYMBOL_REACH_PX, data[1] - SYMBOL_REACH_PX, data[2] + SYMBOL_REACH_PX, data[3] + SYMBOL_REACH_PX)
+    low_x, low_y, high_x, high_y = (int(v // TILE_PX) for v in reach)
+    ring = [
+        (x, y) for x in range(low_x - 1, high_x + 2) for y in range(low_y - 1, high_y + 2) if not overlaps(x, y, reach)
+    ]
+    assert len(ring) >= 8
+    for x, y in ring:
+        response = client.get(f"/tiles/{ids}/{z}/{x}/{y}.pbf")
+        assert response.status_code in (200, 204)
+        decoded = mapbox_vector_tile.decode(response.data) if response.data else {}
+        assert all(not layer["features"] for layer in decoded.values()), (z, x, y)
