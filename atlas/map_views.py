@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from atlas.auth import page_user, request_access
+from atlas.generalised_note import KM_MARK, generalised_note
 from atlas.i18n import current_language
 from atlas.map_assets import MEDIA_TYPES, bundle
 from atlas.mapbuild import build_map, map_config, page_assets
@@ -33,7 +34,7 @@ def ui_strings() -> dict[str, str]:
         "search_failed": _("Không tìm kiếm được, vui lòng thử lại"),
         "place_river": _("trên {name}"),
         "place_commune": _("ở {name}"),
-        "generalised": _("Vị trí đã được làm thô về ô lưới {km} km để bảo vệ loài bị đe doạ"),
+        "generalised": generalised_note(KM_MARK),
         "feature_page": _("Xem chi tiết"),
         "layer_page": _("Về lớp dữ liệu"),
         "cell_count": _("{n} đối tượng, phóng to để xem"),

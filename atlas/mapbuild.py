@@ -18,7 +18,7 @@ from folium.template import Template
 from atlas.map_assets import bundle
 from layers.catalogue import THEMES, LayerDef, localized, theme_title
 from layers.display import display_spec
-from layers.province import PROVINCE_BBOX, map_bbox
+from layers.province import EDIT_TOLERANCE_DEGREES, PROVINCE_BBOX, map_bbox
 from layers.units import unit_label
 from tiles.context import FULL_DETAIL_ZOOM
 from tiles.labels import label_rules
@@ -151,6 +151,12 @@ def map_config(
         "api_url": url_for("api.catalogue").rsplit("/layers", 1)[0],
         "bounds": [list(PROVINCE_BOUNDS[0]), list(PROVINCE_BOUNDS[1])],
         "max_bounds": [[south, west], [north, east]],
+        # Where the data can be (validation keeps every feature within the province's box, give or take
+        # the tolerance): atlas-core.js asks for no tile wholly outside it.
+        "data_bounds": [
+            [_SOUTH - EDIT_TOLERANCE_DEGREES, _WEST - EDIT_TOLERANCE_DEGREES],
+            [_NORTH + EDIT_TOLERANCE_DEGREES, _EAST + EDIT_TOLERANCE_DEGREES],
+        ],
         "sea": _sea_config(sea_revision, lang),
         # proj4.js (a quarter of the scripts) is fetched after the first tiles, off the first view's path.
         "vn2000": {

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from psycopg2.extensions import connection as Connection
 
 from atlas.auth import page_user, request_access
+from atlas.generalised_note import cell_note
 from atlas.i18n import LANGUAGES, current_language
 from atlas.params import parse_feature_id
 from atlas.reading_marks import chart_legend, exceedance_summary, mark_helpers, reading_mark
@@ -237,6 +238,7 @@ def _page_helpers() -> dict[str, Any]:
         "theme_title": lambda theme: theme_title(theme, current_language()),
         "attribute_value": attribute_value,
         "format_number": format_number,
+        "generalised_note": cell_note,
         "format_date": display.format_date,
         "format_datetime": display.format_datetime,
         "plain_value": plain_value,

@@ -125,6 +125,31 @@ def test_stats_are_cached_per_audience(app, database_url, edge_record):
         conn.close()
 
 
+def test_the_public_extent_is_the_extent_of_every_public_position(app, database_url, edge_record):
+    """The extent computed cell by cell is exactly the one of every row's public geometry, taken one by one."""
+    from psycopg2 import sql
+
+    from layers.access import PUBLIC, geometry_sql
+    from layers.catalogue import get_layers
+    from layers.stats import _parse_box, layer_stats
+    from layers.tables import table_identifier
+
+    conn = psycopg2.connect(database_url)
+    try:
+        (layer,) = get_layers(conn, [SPECIES])
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("SELECT count(*), ST_Extent({})::text FROM {}").format(
+                    geometry_sql(layer, PUBLIC), table_identifier(layer)
+                )
+            )
+            count, box = cur.fetchone()
+        stats = layer_stats(conn, layer, PUBLIC)
+        assert (stats.feature_count, stats.bbox) == (count, _parse_box(box))
+    finally:
+        conn.close()
+
+
 def test_the_metadata_inside_an_export_gives_each_audience_its_extent(app, edge_record, official, tmp_path):  # noqa: F811
     def exported_east(client, folder) -> float:
         names = unpack(download(client, f"/api/layers/{SPECIES}/export?format=shp&occurrence_id=urn:test:edge"), folder)

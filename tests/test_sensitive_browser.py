@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Response
 
 from tests.browser import Watched
+from tests.test_sensitive_data import NOTE as PAGE_NOTE
 from tests.test_sensitive_data import official, threatened  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -97,10 +98,8 @@ def test_the_station_readings_table_fits_a_desktop_page(chromium, live_url, db):
         page.close()
 
 
-NOTE = {
-    "vi": "Vị trí đã được làm thô về ô lưới 10 km để bảo vệ loài bị đe doạ",
-    "en": "The location has been generalised to a 10 km grid cell to protect a threatened species",
-}
+# The same note as the pages' (atlas/generalised_note.py), with the cell's width from the feature.
+NOTE = {lang: text.format(km="10") for lang, text in PAGE_NOTE.items()}
 
 
 def _full_popup(page) -> tuple[str, int]:

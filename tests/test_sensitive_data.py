@@ -9,14 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyogrio
 import pytest
 import shapely
+from flask import render_template
 from pyogrio import raw
 
 from atlas.front import TILE_CACHE
+from atlas.requestdb import request_connection
+from layers.access import PUBLIC, get_visible_layer
 from tests.conftest import sign_in
 from tests.exporting import download, unpack
 from tests.test_tiles import decode, tile_of
@@ -234,9 +238,75 @@ def test_feature_page_shows_the_cell_to_the_public_and_the_spot_to_an_official(a
     assert 'class="generalised"' not in exact
 
 
-def test_generalised_note_in_english(client, threatened):
-    html = client.get(f"/layers/{SPECIES}/features/{threatened['fid']}?lang=en").get_data(as_text=True)
-    assert "10 km grid cell" in html
+# The one note, in both languages: {km} is the cell's width, from the feature's own generalised_m.
+NOTE = {
+    "vi": "Loài nguy cấp: vị trí được làm thô tới tâm ô lưới {km} km và một số thuộc tính được ẩn để bảo vệ loài."
+    " Cán bộ đăng nhập xem được vị trí chính xác.",
+    "en": "Threatened species: the location is generalised to the centre of a {km} km grid cell and some attributes"
+    " are withheld to protect it. Signed-in officials see the exact location.",
+}
+NOTE_PAGES = {
+    "feature": "/layers/{layer}/features/{fid}?lang={lang}",
+    "ogc_item": "/ogc/collections/{layer}/items/{fid}?f=html&lang={lang}",
+}
+
+
+def _notes(html: str) -> list[str]:
+    return re.findall(r'<p class="generalised" role="note">([^<]*)</p>', html)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("page", sorted(NOTE_PAGES))
+def test_the_public_reads_the_one_note_on_the_feature_and_ogc_item_pages(client, threatened, official, page, lang):
+    url = NOTE_PAGES[page].format(layer=SPECIES, fid=threatened["fid"], lang=lang)
+    anonymous = client.get(url)
+    assert anonymous.status_code == 200
+    assert _notes(anonymous.get_data(as_text=True)) == [NOTE[lang].format(km="10")]
+    signed = client.get(url, headers=official.bearer)
+    assert signed.status_code == 200
+    html = signed.get_data(as_text=True)
+    assert _notes(html) == [] and "làm thô" not in html and "generalised to" not in html
+    assert threatened["locality"] in html
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_feature_page_gives_the_public_the_cell_centre_and_an_official_the_exact_spot(
+    client, threatened, official, lang
+):
+    url = NOTE_PAGES["feature"].format(layer=SPECIES, fid=threatened["fid"], lang=lang)
+    words = {"vi": ("vĩ độ", "kinh độ", ","), "en": ("latitude", "longitude", ".")}[lang]
+
+    def shown(lon_lat: tuple[float, float]) -> str:
+        lon, lat = (f"{v:.3f}".rstrip("0").rstrip(".").replace(".", words[2]) for v in lon_lat)
+        return f"{words[0]} {lat}, {words[1]} {lon}"
+
+    assert shown(threatened["exact"]) != shown(threatened["centre"])
+    public = client.get(url).get_data(as_text=True)
+    assert shown(threatened["centre"]) in public and shown(threatened["exact"]) not in public
+    exact = client.get(url, headers=official.bearer).get_data(as_text=True)
+    assert shown(threatened["exact"]) in exact and shown(threatened["centre"]) not in exact
+
+
+def test_the_ogc_item_gives_the_public_the_cell_centre_and_an_official_the_exact_spot(client, threatened, official):
+    url = f"/ogc/collections/{SPECIES}/items/{threatened['fid']}?f=json"
+    public = client.get(url).get_json()
+    assert near(public["geometry"]["coordinates"], threatened["centre"]) and public["generalised_m"] == CELL_M
+    exact = client.get(url, headers=official.bearer).get_json()
+    assert near(exact["geometry"]["coordinates"], threatened["exact"]) and "generalised_m" not in exact
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("template", ["features/detail.html", "ogc/item.html"])
+def test_the_note_writes_the_width_of_the_features_own_cell(app, client, threatened, template, lang):
+    # Not a 10 written into the note: a 2.5 km cell says 2.5 km.
+    feature = client.get(f"/api/layers/{SPECIES}/features/{threatened['fid']}").get_json()
+    feature["generalised_m"] = 2500
+    with app.test_request_context(f"/?lang={lang}"):
+        layer = get_visible_layer(request_connection(), SPECIES, PUBLIC)
+        html = render_template(
+            template, layer=layer, doc=feature, feature=feature, feature_title="x", readings=None, charts=[]
+        )
+    assert _notes(html) == [NOTE[lang].format(km="2,5" if lang == "vi" else "2.5")]
 
 
 # Exports, every format, read back with GDAL

@@ -12,6 +12,24 @@
     L.DomEvent.fakeStop = function (e) { e._stopped = true; };
   }
 
+  // How far (pixels) a feature's symbol may reach past the feature: the largest cell circle and its outline.
+  var SYMBOL_REACH_PX = 18;
+
+  // The composite tiles, asked for only where something can be drawn: a tile wholly outside the
+  // data's bounds, and beyond the reach of a symbol drawn at their edge, would come back empty.
+  var AtlasTiles = L.VectorGrid.Protobuf.extend({
+    _isValidTile: function (coords) {
+      if (!L.VectorGrid.Protobuf.prototype._isValidTile.call(this, coords)) { return false; }
+      var box = this.options.dataBounds;
+      if (!box) { return true; }
+      var size = this.getTileSize(), reach = L.point(SYMBOL_REACH_PX, SYMBOL_REACH_PX);
+      var low = this._map.project(box.getNorthWest(), coords.z).subtract(reach);
+      var high = this._map.project(box.getSouthEast(), coords.z).add(reach);
+      var tileLow = coords.scaleBy(size), tileHigh = tileLow.add(size);
+      return tileLow.x < high.x && tileHigh.x > low.x && tileLow.y < high.y && tileHigh.y > low.y;
+    }
+  });
+
   function AtlasState(map, config) {
     this.map = map;
     this.config = config;
@@ -68,7 +86,8 @@
       this.tiles = null;
     }
     if (ids.length) {
-      this.tiles = L.vectorGrid.protobuf(this.tileUrl(), {
+      this.tiles = new AtlasTiles(this.tileUrl(), {
+        dataBounds: this.config.data_bounds ? L.latLngBounds(this.config.data_bounds) : null,
         rendererFactory: L.canvas.tile,
         // Clicks are found by AtlasIdentify from the drawn tiles, with a tolerance.
         interactive: false,
