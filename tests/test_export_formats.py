@@ -45,6 +45,12 @@ def test_geopackage_keeps_full_names_types_and_iso_metadata(client, db, tmp_path
     wkb = {int(fid): bytes(g) for fid, g in zip(columns["feature_id"], geometry, strict=True)}
     assert max_distance_m(db, "groundwater_wells", 5897, wkb) < 0.01
     with sqlite3.connect(path) as gpkg:
+        # A missing value is a null, never a NaN or an empty text; times are UTC, as the standard asks.
+        missing = {fid for fid, row in stored.items() if row["yield_m3_day"] is None}
+        nulls = {r[0] for r in gpkg.execute("SELECT feature_id FROM groundwater_wells WHERE yield_m3_day IS NULL")}
+        assert missing and nulls == missing
+        moments = [r[0] for r in gpkg.execute("SELECT updated_at FROM groundwater_wells")]
+        assert all(m.endswith("Z") for m in moments), moments[:3]
         rows = gpkg.execute(
             "SELECT m.md_standard_uri, m.mime_type, m.metadata, r.reference_scope, r.table_name"
             " FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id"

@@ -101,7 +101,7 @@ class SingleFileExport:
         layer_name = layer.id if fmt.key == "gpkg" else path.stem
         self.writer = GdalLayerWriter(
             path, fmt.driver, layer_name, None if self.points_as_columns else layer.geometry_type, srid, columns,
-            "text" if fmt.key == "csv" else "typed", layer_options=_layer_options(fmt, layer),
+            "text" if fmt.key == "csv" else "typed", layer_options=_layer_options(fmt, layer), arrow=fmt.key == "gpkg",
         )  # fmt: skip
 
     def write(self, batch: Batch) -> None:
