@@ -74,11 +74,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(release_request_connection)
     # First: its check runs before any other, and it sits inside ProxyFix so the public scheme wins.
     init_public_host(app, settings)
-    # The public's plain tile requests are answered before Flask and its host middleware (atlas/tile_lane.py).
-    init_tile_lane(app)
     init_request_limits(app)
     init_i18n(app)
     init_auth(app, settings)
+    # Outermost: the public's plain tile requests are answered before Flask and its middleware (atlas/tile_lane.py).
+    init_tile_lane(app)
     init_security_headers(app)
     errors.register(app)
     blueprints = (

@@ -63,7 +63,7 @@ class TileLane:
         if path is None or (query and tag is None):
             return None
         extensions = self.app.extensions
-        # Outside atlas/public_host.py's middleware: the Host is still the one that came.
+        # In front of atlas/public_host.py's middleware: the Host is still the one that came.
         if not extensions["atlas.public_address"].answers_for(environ.get("HTTP_HOST")) or oversized(environ):
             return None
         ids, z, x, y = path.groups()
@@ -110,6 +110,6 @@ def _raise_lane_error() -> None:
 
 
 def init_tile_lane(app: Flask) -> None:
-    """Put the lane in front of the app's WSGI middleware so far (ProxyFix, wrapped later, stays in front of it)."""
+    """Put the lane in front of the app's WSGI middleware (the host check's and the proxy's, which it needs not)."""
     app.wsgi_app = TileLane(app, app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_raise_lane_error)
