@@ -34,6 +34,7 @@ from atlas.request_limits import init_request_limits
 from atlas.requestdb import release_request_connection
 from atlas.security_headers import init_security_headers
 from atlas.settings import Settings, load_settings
+from atlas.tile_lane import init_tile_lane
 from tiles.cache import MemoryTileCache, NoTileCache, RedisTileCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_request_limits(app)
     init_i18n(app)
     init_auth(app, settings)
+    # Outermost: the public's plain tile requests are answered before Flask and its middleware (atlas/tile_lane.py).
+    init_tile_lane(app)
     init_security_headers(app)
     errors.register(app)
     blueprints = (

@@ -42,6 +42,7 @@ TILE_CACHE = (
 )
 
 
+WORKER_CLASS = "atlas.lingering_worker.LingeringThreadWorker"
 # How long nginx keeps an idle connection to gunicorn open for the next request.
 UPSTREAM_IDLE_S = 60
 
@@ -129,7 +130,8 @@ def gunicorn_command(bind: str, access_log: bool = True) -> list[str]:
         "--workers",
         str(worker_count()),
         "--worker-class",
-        "gthread",
+        # gthread, whose threads answer a kept-alive connection's back-to-back requests themselves.
+        WORKER_CLASS,
         "--threads",
         "4",
         # Longer than nginx keeps an idle upstream connection (keepalive_timeout in nginx.conf.in): if

@@ -34,6 +34,11 @@ class PublicAddress:
         """The public base URL, without a trailing slash."""
         return f"{self.scheme}://{self.netloc}"
 
+    def answers_for(self, asked: str | None) -> bool:
+        """Whether the atlas answers a request that named this Host."""
+        # HTTP/1.0 may send no Host at all: it is then asking for the public address.
+        return asked is None or host_name(asked) in self.trusted
+
 
 def public_address(settings: Settings) -> PublicAddress:
     """The address from ATLAS_PUBLIC_URL, else http://127.0.0.1:<ATLAS_PORT> as `make run` serves."""
@@ -71,9 +76,7 @@ def init_public_host(app: Flask, settings: Settings) -> None:
     app.wsgi_app = PublicHostMiddleware(app.wsgi_app, address)  # type: ignore[method-assign]
 
     def refuse_untrusted_host() -> None:
-        asked = request.environ.get(ASKED_HOST)
-        # HTTP/1.0 may send no Host at all: it is then asking for the public address.
-        if asked is not None and host_name(asked) not in address.trusted:
+        if not address.answers_for(request.environ.get(ASKED_HOST)):
             raise UntrustedHost("This atlas does not answer for that host name.")
 
     app.before_request(refuse_untrusted_host)

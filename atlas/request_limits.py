@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from layers.errors import HeadersTooLarge, InvalidInput, UriTooLong
+from layers.errors import AtlasError, HeadersTooLarge, InvalidInput, UriTooLong
 
 # The request target (path and query), in bytes as sent: the atlas's longest URLs are far shorter.
 MAX_TARGET_BYTES = 4096
@@ -46,16 +46,23 @@ def _header_fields(environ: dict[str, Any]) -> list[tuple[str, str]]:
     return [(name, str(environ[name])) for name in names]
 
 
-def check_request_size() -> None:
-    """Refuse a request whose target or header fields are longer or more than the atlas reads."""
-    environ = request.environ
+def oversized(environ: dict[str, Any]) -> AtlasError | None:
+    """Why a request's target or header fields are longer or more than the atlas reads; None when they are not."""
     if len(request_target(environ).encode("latin-1", "replace")) > MAX_TARGET_BYTES:
-        raise UriTooLong(f"The address is longer than the {MAX_TARGET_BYTES} bytes this atlas reads.")
+        return UriTooLong(f"The address is longer than the {MAX_TARGET_BYTES} bytes this atlas reads.")
     fields = _header_fields(environ)
     if len(fields) > MAX_HEADER_FIELDS:
-        raise HeadersTooLarge(f"The request has more than {MAX_HEADER_FIELDS} header fields.")
+        return HeadersTooLarge(f"The request has more than {MAX_HEADER_FIELDS} header fields.")
     if any(len(name) + len(value) + 2 > MAX_FIELD_BYTES for name, value in fields):
-        raise HeadersTooLarge(f"A header field of the request is longer than {MAX_FIELD_BYTES} bytes.")
+        return HeadersTooLarge(f"A header field of the request is longer than {MAX_FIELD_BYTES} bytes.")
+    return None
+
+
+def check_request_size() -> None:
+    """Refuse a request whose target or header fields are longer or more than the atlas reads."""
+    problem = oversized(request.environ)
+    if problem is not None:
+        raise problem
 
 
 def refuse_nul_characters() -> None:

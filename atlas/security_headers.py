@@ -61,23 +61,35 @@ def with_nonce(html: str) -> Markup:
     return Markup(html.replace("<script>", f'<script nonce="{nonce}">').replace("<style>", f'<style nonce="{nonce}">'))
 
 
-def init_security_headers(app: Flask) -> None:
-    """Add the headers to every response, errors included (a header a view set itself is kept)."""
-    online = app.extensions["atlas.settings"].online_basemap
-    # Built once: most responses (tiles, JSON) run no inline block, so their policy never changes.
-    plain = content_security_policy(None, online)
-    wanted = [(name.lower(), name, value) for name, value in HEADERS.items()]
+class SecurityHeaders:
+    """Adds the headers to a response; a header the response has already is kept."""
 
-    def add_headers(response: Response) -> Response:
+    def __init__(self, online_basemap: bool) -> None:
+        self._online = online_basemap
+        # Built once: most responses (tiles, JSON) run no inline block, so their policy never changes.
+        self._plain = content_security_policy(None, online_basemap)
+        self._wanted = [(name.lower(), name, value) for name, value in HEADERS.items()]
+
+    def add(self, response: Response, nonce: str | None = None) -> Response:
+        """The response with the headers, its policy letting inline blocks run only with `nonce`."""
         # One pass over the response's headers instead of a failed lookup (a KeyError) per header.
         present = {name.lower() for name, _ in response.headers}
-        for key, name, value in wanted:
+        for key, name, value in self._wanted:
             if key not in present:
                 response.headers.add(name, value)
         if "content-security-policy" not in present:
-            nonce = g.get("csp_nonce")
-            response.headers.add("Content-Security-Policy", content_security_policy(nonce, online) if nonce else plain)
+            policy = content_security_policy(nonce, self._online) if nonce else self._plain
+            response.headers.add("Content-Security-Policy", policy)
         return response
+
+
+def init_security_headers(app: Flask) -> None:
+    """Add the headers to every response, errors included (a header a view set itself is kept)."""
+    headers = SecurityHeaders(app.extensions["atlas.settings"].online_basemap)
+    app.extensions["atlas.security_headers"] = headers
+
+    def add_headers(response: Response) -> Response:
+        return headers.add(response, g.get("csp_nonce"))
 
     app.after_request(add_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

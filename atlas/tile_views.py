@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.datastructures import Accept, ETags
 
 from atlas.auth import request_access
 from atlas.i18n import LANGUAGES
@@ -42,10 +43,14 @@ def tile(ids: str, z: str, x: str, y: str):
     pinned = pinned_tile(cache, layer_ids, request.args.get("v"), address, access)
     if pinned is not None:
         record_tile(pinned)
-        return _tile_response(pinned, request.args["v"], access)
+        return tile_response(pinned, request.args["v"], access, request.args.get("v"), *_conditions())
     result = get_tile(tile_connection(), cache, layer_ids, address, request.args.get("v"), access)
     record_tile(result)
-    return _tile_response(result, result.revision_tag, access)
+    return tile_response(result, result.revision_tag, access, request.args.get("v"), *_conditions())
+
+
+def _conditions() -> tuple[Accept, ETags]:
+    return request.accept_encodings, request.if_none_match
 
 
 @bp.get("/<ids>.json")
@@ -116,17 +121,21 @@ def _cache_control(versioned: bool, access: Access) -> str:
     return IMMUTABLE if versioned else REVALIDATE
 
 
-def _tile_response(result: TileResult, current_tag: str, access: Access) -> Response:
+def tile_response(
+    result: TileResult, current_tag: str, access: Access, asked_tag: str | None, encodings: Accept, if_none_match: ETags
+) -> Response:
+    """The tile's response (before the app's common headers): 204 when empty, 304 when the ETag matches, gzip when
+    accepted; `asked_tag` is the URL's `?v=`, `current_tag` the revisions it must name to be cacheable for good."""
     tile = result.tile
     response = Response(status=204) if not tile.body else Response(mimetype=MVT_TYPE)
     # q-values count: "gzip;q=0" or "*;q=0" refuse gzip. Each encoding has its own strong ETag.
-    gzipped = bool(tile.body) and request.accept_encodings["gzip"] > 0
+    gzipped = bool(tile.body) and encodings["gzip"] > 0
     etag = tile.etag + GZIP_ETAG_SUFFIX if gzipped else tile.etag
     response.set_etag(etag)
-    response.headers["Cache-Control"] = _cache_control(request.args.get("v") == current_tag, access)
+    response.headers["Cache-Control"] = _cache_control(asked_tag == current_tag, access)
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["X-Tile-Cache"] = "hit" if result.cache_hit else "miss"
-    if request.if_none_match.contains(etag):
+    if if_none_match.contains(etag):
         response.status_code = 304
         return response
     if gzipped:
