@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from psycopg2.extensions import connection as Connection
@@ -27,7 +28,7 @@ def parse_layer_list(raw: str | list[str] | None) -> list[str]:
     ids = [part.strip() for part in joined.split(",") if part.strip()]
     if not ids:
         raise InvalidInput("layers must name one or more layers, e.g. layers=rivers,reservoirs.")
-    twice = sorted({i for i in ids if ids.count(i) > 1})
+    twice = sorted(i for i, n in Counter(ids).items() if n > 1)
     if twice:
         raise InvalidInput(f"layers names {', '.join(twice[:3])[:80]} more than once; name each layer once.")
     if len(ids) > MAX_LAYERS:

@@ -21,13 +21,12 @@ from flask import Flask, request
 from werkzeug.http import parse_accept_header, parse_etags
 
 from atlas.auth import request_access
-from atlas.metrics import record_tile
 from atlas.request_limits import oversized
-from atlas.tile_views import tile_response
+from atlas.tile_views import answer_tile, tile_response
 from layers.access import PUBLIC
 from layers.errors import AtlasError
 from tiles.grid import TileAddress, parse_tile_address
-from tiles.service import get_tile, parse_layer_ids, pinned_tile
+from tiles.service import parse_layer_ids
 
 # A subset of what Flask routes to tile_views.tile: anything unusual in the path is Flask's to judge.
 _TILE_PATH = re.compile(r"/tiles/([a-z0-9_,]+)/([0-9]+)/([0-9]+)/([0-9]+)\.pbf")
@@ -78,19 +77,14 @@ class TileLane:
     def _answer(self, environ: dict[str, Any], address: TileAddress, layer_ids: list[str], asked_tag: str | None):
         """The view's answer with the headers Flask's after-request hooks and session would add."""
         extensions = self.app.extensions
-        cache = extensions["atlas.tile_cache"]
-        pinned = pinned_tile(cache, layer_ids, asked_tag, address, PUBLIC)
-        if pinned is not None:
-            result, current_tag = pinned, asked_tag or ""
-        else:
-            pool = extensions["atlas.tile_pool"]
-            conn = pool.borrow()
-            try:
-                result = get_tile(conn, cache, layer_ids, address, asked_tag, PUBLIC)
-            finally:
-                pool.give_back(conn)
-            current_tag = result.revision_tag
-        record_tile(result)
+        result, current_tag = answer_tile(
+            extensions["atlas.tile_cache"],
+            extensions["atlas.tile_pool"].connection,
+            layer_ids,
+            address,
+            asked_tag,
+            PUBLIC,
+        )
         encodings = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
         response = tile_response(
             result, current_tag, PUBLIC, asked_tag, encodings, parse_etags(environ.get("HTTP_IF_NONE_MATCH"))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from psycopg2.extensions import connection as Connection
 from werkzeug.datastructures import Accept, ETags
 
 from atlas.auth import request_access
@@ -15,9 +18,9 @@ from layers.access import PUBLIC, Access, generalises, get_visible_layers
 from layers.errors import InvalidInput, NotFound
 from layers.stats import layer_stats
 from tiles.context import context_document, parse_zoom
-from tiles.grid import parse_tile_address
+from tiles.grid import TileAddress, parse_tile_address
 from tiles.labels import labels_document
-from tiles.service import TileResult, get_tile, parse_layer_ids, pinned_tile
+from tiles.service import TileCache, TileResult, get_tile, parse_layer_ids, pinned_tile
 from tiles.style_json import style_document, style_url
 from tiles.tilejson import revision_tag, tile_url, tilejson
 
@@ -39,18 +42,32 @@ def tile(ids: str, z: str, x: str, y: str):
     address = parse_tile_address(z, x, y)
     layer_ids = parse_layer_ids(ids)
     access = request_access()
+    asked_tag = request.args.get("v")
     cache = current_app.extensions["atlas.tile_cache"]
-    pinned = pinned_tile(cache, layer_ids, request.args.get("v"), address, access)
+    result, current_tag = answer_tile(
+        cache, lambda: nullcontext(tile_connection()), layer_ids, address, asked_tag, access
+    )
+    return tile_response(result, current_tag, access, asked_tag, request.accept_encodings, request.if_none_match)
+
+
+def answer_tile(
+    cache: TileCache,
+    connection: Callable[[], AbstractContextManager[Connection]],
+    layer_ids: list[str],
+    address: TileAddress,
+    asked_tag: str | None,
+    access: Access,
+) -> tuple[TileResult, str]:
+    """The tile (kept for a current `?v=` without a query, else looked up or drawn on a `connection()`), counted in
+    the metrics, and the revisions its URL must name to be cacheable for good."""
+    pinned = pinned_tile(cache, layer_ids, asked_tag, address, access)
     if pinned is not None:
         record_tile(pinned)
-        return tile_response(pinned, request.args["v"], access, request.args.get("v"), *_conditions())
-    result = get_tile(tile_connection(), cache, layer_ids, address, request.args.get("v"), access)
+        return pinned, asked_tag or ""
+    with connection() as conn:
+        result = get_tile(conn, cache, layer_ids, address, asked_tag, access)
     record_tile(result)
-    return tile_response(result, result.revision_tag, access, request.args.get("v"), *_conditions())
-
-
-def _conditions() -> tuple[Accept, ETags]:
-    return request.accept_encodings, request.if_none_match
+    return result, result.revision_tag
 
 
 @bp.get("/<ids>.json")

@@ -123,20 +123,18 @@ def grid_centre_3857_sql(generalise_m: int) -> sql.Composable:
     return sql.SQL("ST_Transform(atlas_grid_centre(geom, {}), 3857)").format(sql.Literal(generalise_m))
 
 
-def grid_cell_sql(generalise_m: int, projected: str = "p") -> sql.Composable:
-    """The cell (column, row) of a position `projected` in EPSG:5897, binned as atlas_grid_centre bins it.
+def grid_cell_sql(generalise_m: int) -> sql.Composable:
+    """The cell (column, row) of a column `p` holding PROJECTED_FOR_CELLS, binned as atlas_grid_centre bins it.
 
     Rows of one cell share one centre, so a centre per cell is enough where only the set of centres
     matters. Must follow atlas_grid_centre (sql/008_sensitive_access.sql): PointOnSurface, 5897, floor.
     """
     cell = sql.SQL("{}::double precision").format(sql.Literal(generalise_m))
-    point = sql.Identifier(projected)
-    return sql.SQL("floor(ST_X({p}) / {cell}), floor(ST_Y({p}) / {cell})").format(p=point, cell=cell)
+    return sql.SQL("floor(ST_X(p) / {cell}), floor(ST_Y(p) / {cell})").format(cell=cell)
 
 
-def projected_for_cells_sql(column: str = "geom") -> sql.Composable:
-    """The position grid_cell_sql bins: the geometry's point on surface in EPSG:5897, as atlas_grid_centre takes it."""
-    return sql.SQL("ST_Transform(ST_PointOnSurface({}), 5897)").format(sql.Identifier(column))
+# The position grid_cell_sql bins: a row's point on surface in EPSG:5897, as atlas_grid_centre takes it.
+PROJECTED_FOR_CELLS = sql.SQL("ST_Transform(ST_PointOnSurface(geom), 5897)")
 
 
 def public_point_3857_sql(fields: tuple[FieldDef, ...], generalise_m: int, exact: sql.Composable) -> sql.Composable:

@@ -10,7 +10,6 @@ cells instead of a million features.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -242,8 +241,7 @@ def rebuild_cells(conn: Connection, layer: LayerDef) -> None:
         return
     with conn.cursor() as cur:
         cur.execute(sql.SQL("TRUNCATE {}").format(cells_identifier(layer)))
-    recount_cells(conn, layer, table_identifier(layer))
-    with conn.cursor() as cur:
+        cur.execute(_recount_sql(layer, table_identifier(layer)))
         # A tile reads the cells of one (z, tx, ty): keeping them together on disk makes that a few pages.
         cur.execute(
             sql.SQL("CLUSTER {} USING {}").format(
@@ -261,18 +259,9 @@ def _recount_sql(layer: LayerDef, table: sql.Composable, into: sql.Composable | 
     return _delta_sql(layer, rows, upsert=False, into=into)
 
 
-def recount_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> None:
-    """The layer's cells counted afresh from the rows of `table`, replacing every cell (readers keep the old ones
-    until commit, as a DELETE leaves them; TRUNCATE would make them wait)."""
-    if layer.aggregate_below_zoom is None:
-        return
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DELETE FROM {}").format(cells_identifier(layer)))
-        cur.execute(_recount_sql(layer, table))
-
-
-def stage_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> sql.Identifier | None:
-    """The cells counted from `table` into a new table, indexed after it is filled; None for a layer without cells.
+def stage_cells(conn: Connection, layer: LayerDef, table: sql.Identifier) -> sql.Identifier | None:
+    """The cells counted from `table` (an import's copy of the layer's table) into a new table of the copy's name,
+    indexed after it is filled; None for a layer without cells.
 
     Filling an index-less table and building its two indexes once cost 2.0-2.2 s for forest_cover's
     333,728 cells, against 3.6-9.4 s for the same rows into the indexed table (alternating, load 6).
@@ -280,7 +269,7 @@ def stage_cells(conn: Connection, layer: LayerDef, table: sql.Composable) -> sql
     """
     if layer.aggregate_below_zoom is None:
         return None
-    staged_name = f"import_{secrets.token_hex(6)}"
+    staged_name = table.strings[1]
     staged = sql.Identifier(CELLS_SCHEMA, staged_name)
     key_name, emptied_name = _cell_index_names(staged_name)
     with conn.cursor() as cur:

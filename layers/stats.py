@@ -14,7 +14,7 @@ from datetime import datetime
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
-from layers.access import Access, generalises, geometry_sql, grid_cell_sql, projected_for_cells_sql, sensitive_sql
+from layers.access import PROJECTED_FOR_CELLS, Access, generalises, geometry_sql, grid_cell_sql, sensitive_sql
 from layers.catalogue import LayerDef
 from layers.tables import table_identifier
 
@@ -78,7 +78,7 @@ def _generalised_stats_sql(layer: LayerDef, access: Access) -> sql.Composable:
     ).format(
         sensitive=sensitive,
         table=table_identifier(layer),
-        projected=projected_for_cells_sql(),
+        projected=PROJECTED_FOR_CELLS,
         cell=grid_cell_sql(layer.generalise_m),
         public=geometry_sql(layer, access),
     )

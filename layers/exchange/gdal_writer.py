@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +27,7 @@ ARROW_TYPES = {
     "date": pa.date32(),
     "datetime": pa.timestamp("ms", tz="UTC"),
 }
-# The geometry column of an Arrow batch; GDAL names the file's own geometry column by the layer options.
+# The geometry column of an Arrow batch; the file's own takes the driver's name (geom in a GeoPackage), as above.
 ARROW_GEOMETRY = "wkb_geometry"
 
 
@@ -66,7 +67,24 @@ class GdalLayerWriter:
         data, masks, offsets = self.builder.build(self.columns, values)
         if self.arrow and wkb is not None:
             self._write_arrow(wkb, data, masks)
-            return
+        else:
+            self._write_features(wkb, data, masks, offsets)
+        self._created = True
+        self.written += len(wkb) if wkb is not None else len(data[0]) if data else 0
+
+    def _file_options(self) -> dict[str, Any]:
+        """What every write names: the layer, driver, geometry type and CRS, and the creation options on the first."""
+        return {
+            "layer": self.layer_name,
+            "driver": self.driver,
+            "geometry_type": self.geometry_type,
+            "crs": f"EPSG:{self.srid}",
+            "append": self._created,
+            "dataset_options": None if self._created else self.dataset_options,
+            "layer_options": None if self._created else self.layer_options,
+        }
+
+    def _write_features(self, wkb: list[bytes] | None, data: list[np.ndarray], masks: list, offsets: dict) -> None:
         geometry = None if wkb is None else np.array(wkb, dtype=object)
         with warnings.catch_warnings():
             # Values were cut to the DBF's width beforehand; GDAL's own notices would only repeat that.
@@ -77,18 +95,10 @@ class GdalLayerWriter:
                 data,
                 [c.name for c in self.columns],
                 field_mask=masks,
-                layer=self.layer_name,
-                driver=self.driver,
-                geometry_type=self.geometry_type,
-                crs=f"EPSG:{self.srid}",
-                append=self._created,
                 promote_to_multi=False,
-                dataset_options=None if self._created else self.dataset_options,
-                layer_options=None if self._created else self.layer_options,
                 gdal_tz_offsets=offsets or None,
+                **self._file_options(),
             )
-        self._created = True
-        self.written += len(data[0]) if data else len(wkb or ())
 
     def _write_arrow(self, wkb: list[bytes], data: list[np.ndarray], masks: list[np.ndarray | None]) -> None:
         # Each column typed from its atlas type, so a batch of nulls never changes a field's type.
@@ -98,20 +108,7 @@ class GdalLayerWriter:
         ]
         names = [c.name for c in self.columns]
         table = pa.table([*arrays, pa.array(wkb, type=pa.binary())], names=[*names, ARROW_GEOMETRY])
-        raw.write_arrow(
-            table,
-            str(self.path),
-            layer=self.layer_name,
-            driver=self.driver,
-            geometry_name=ARROW_GEOMETRY,
-            geometry_type=self.geometry_type,
-            crs=f"EPSG:{self.srid}",
-            append=self._created,
-            dataset_options=None if self._created else self.dataset_options,
-            layer_options=None if self._created else self.layer_options,
-        )
-        self._created = True
-        self.written += len(wkb)
+        raw.write_arrow(table, str(self.path), geometry_name=ARROW_GEOMETRY, **self._file_options())
 
     def finish(self) -> None:
         """Make sure the file exists even when no feature was selected."""

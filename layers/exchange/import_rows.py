@@ -130,13 +130,14 @@ def delete_for_replace(conn: Connection, layer: LayerDef, count: int) -> tuple[i
         cur.execute(sql.SQL("DELETE FROM {} RETURNING fid, version").format(table))
         deleted = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 2)
         order = np.argsort(deleted[:, 0])
+        block = max(count, 1)
         cur.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'fid'), nextval(pg_get_serial_sequence(%s, 'fid')) + %s)",
-            (table.as_string(conn), table.as_string(conn), max(count, 1) - 1),
+            (table.as_string(conn), table.as_string(conn), block - 1),
         )
         last = cur.fetchone()[0]
     # The delete's history row took version + 1; the copy that keeps the fid takes the next one.
-    identities = Identities(deleted[order, 0], deleted[order, 1] + 2, last - max(count, 1) + 1, last)
+    identities = Identities(deleted[order, 0], deleted[order, 1] + 2, last - block + 1, last)
     return len(deleted), identities
 
 
